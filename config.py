@@ -1,0 +1,260 @@
+"""Configuration of Lycée IA: one class per mode, read from the environment.
+
+The mode is chosen by ``LYCEE_IA_MODE``:
+
+- ``laptop`` (the default): SQLite file in a data folder, served on 127.0.0.1
+  only, a secret key generated once and kept beside the database;
+- ``server``: PostgreSQL through ``DATABASE_URL``, the secret key comes from the
+  environment and the app refuses to start without it;
+- ``test``: used by the test suite, everything passed in explicitly.
+
+A wrong or missing setting raises :class:`ConfigError` whose message is one
+sentence, in French (the people who read it are the Region's IT staff and
+teachers), saying which setting is wrong and how to fix it. The command line
+prints that sentence and exits; it never shows a traceback for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import stat
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+MODES = ("laptop", "server", "test")
+SECRET_KEY_FILE = "secret_key"
+DATABASE_FILE = "lycee-ia.sqlite3"
+
+
+class ConfigError(Exception):
+    """A setting is wrong or missing. The message says which and how to fix it."""
+
+
+def _default_data_dir() -> Path:
+    # platformdirs picks ~/.local/share on Linux, %LOCALAPPDATA% on Windows
+    # (the Region's laptops), ~/Library/Application Support on macOS.
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("lycee-ia", appauthor=False))
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("PORT", "5000").strip()
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(
+            f"PORT vaut « {raw} » : indiquez un numéro de port entre 1 et 65535 "
+            "(par exemple PORT=5000)."
+        )
+    return int(raw)
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "oui", "on"):
+        return True
+    if value in ("0", "false", "no", "non", "off"):
+        return False
+    raise ConfigError(f"{name} vaut « {raw} » : indiquez 1 (oui) ou 0 (non).")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} vaut « {raw} » : indiquez un nombre entier supérieur ou égal à {minimum}.")
+    return int(raw)
+
+
+def _courses_dir(env: Mapping[str, str]) -> Path:
+    path = Path(env.get("LYCEE_IA_COURSES_DIR") or PROJECT_ROOT / "courses").expanduser()
+    if not path.is_dir():
+        raise ConfigError(
+            f"LYCEE_IA_COURSES_DIR désigne « {path} », qui n'est pas un dossier : "
+            "indiquez le dossier courses/ qui contient les modules."
+        )
+    return path.resolve()
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting panels hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def read_or_create_secret_key(data_dir: Path) -> str:
+    """Return the laptop's secret key, creating it once with 0600 permissions."""
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            # The key is ours; readable by others it would let them forge sessions.
+            os.chmod(path, 0o600)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(
+                f"La clé secrète du fichier « {path} » est trop courte : "
+                "supprimez ce fichier, une nouvelle clé sera créée au prochain démarrage."
+            )
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+class BaseConfig:
+    """Settings shared by every mode."""
+
+    MODE = "base"
+    SESSION_COOKIE_NAME = "lycee_ia_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Large enough for a roster of 10,000 lines, small enough that a 10 MB
+    # form field is refused before it is parsed.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: a page left open all day still works
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    TRUSTED_PROXIES = 0
+    DEMO_ALLOWED = True
+    SQLALCHEMY_ECHO = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        settings["COURSES_DIR"] = _courses_dir(env)
+        return settings
+
+
+class LaptopConfig(BaseConfig):
+    """Embedded default: one laptop, SQLite, loopback only, no network needed."""
+
+    MODE = "laptop"
+    HOST = "127.0.0.1"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        settings = super().from_env(env)
+        data_dir = Path(env.get("LYCEE_IA_DATA_DIR") or _default_data_dir()).expanduser()
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"Impossible de créer le dossier de données « {data_dir} » ({error.strerror}) : "
+                "indiquez un dossier accessible en écriture avec LYCEE_IA_DATA_DIR."
+            ) from None
+        host = env.get("LYCEE_IA_HOST", cls.HOST)
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise ConfigError(
+                f"LYCEE_IA_HOST vaut « {host} », mais le mode ordinateur portable n'écoute que sur "
+                "l'ordinateur lui-même : retirez ce réglage, ou passez en mode serveur (LYCEE_IA_MODE=server)."
+            )
+        settings.update(
+            DATA_DIR=data_dir.resolve(),
+            HOST=host,
+            PORT=_port(env),
+            DATABASE_URL=_normalise_database_url(
+                env.get("DATABASE_URL") or f"sqlite:///{data_dir.resolve() / DATABASE_FILE}"
+            ),
+            SECRET_KEY=read_or_create_secret_key(data_dir),
+        )
+        return settings
+
+
+class ServerConfig(BaseConfig):
+    """A school's or the Region's server: PostgreSQL, behind a reverse proxy."""
+
+    MODE = "server"
+    HOST = "0.0.0.0"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    TRUSTED_PROXIES = 1
+    DEMO_ALLOWED = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        settings = super().from_env(env)
+        url = (env.get("DATABASE_URL") or "").strip()
+        if not url:
+            raise ConfigError(
+                "DATABASE_URL manque : en mode serveur, indiquez la base PostgreSQL, par exemple "
+                "DATABASE_URL=postgresql://lycee_ia@localhost/lycee_ia."
+            )
+        url = _normalise_database_url(url)
+        if not url.startswith("postgresql+"):
+            raise ConfigError(
+                f"DATABASE_URL commence par « {url.split(':', 1)[0]} » : en mode serveur, "
+                "indiquez une base PostgreSQL (postgresql://utilisateur@hôte/base)."
+            )
+        secret = env.get("SECRET_KEY", "")
+        if len(secret) < 32:
+            raise ConfigError(
+                "SECRET_KEY manque ou fait moins de 32 caractères : en mode serveur, définissez-la, "
+                'par exemple avec SECRET_KEY=$(python3 -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        settings.update(
+            HOST=env.get("LYCEE_IA_HOST", cls.HOST),
+            PORT=_port(env),
+            DATABASE_URL=url,
+            SECRET_KEY=secret,
+            SESSION_COOKIE_SECURE=_bool(env, "LYCEE_IA_SECURE_COOKIES", True),
+            REMEMBER_COOKIE_SECURE=_bool(env, "LYCEE_IA_SECURE_COOKIES", True),
+            TRUSTED_PROXIES=_int(env, "LYCEE_IA_TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            DEMO_ALLOWED=_bool(env, "LYCEE_IA_ALLOW_DEMO", False),
+        )
+        return settings
+
+
+class TestConfig(BaseConfig):
+    """The test suite's mode: every path and URL is given by the tests."""
+
+    MODE = "test"
+    TESTING = True
+    HOST = "127.0.0.1"
+    PORT = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        settings = super().from_env(env)
+        settings.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
+        return settings
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "laptop": LaptopConfig,
+    "server": ServerConfig,
+    "test": TestConfig,
+}
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the settings of the mode named by ``LYCEE_IA_MODE``."""
+    env = os.environ if env is None else env
+    mode = (env.get("LYCEE_IA_MODE") or "laptop").strip().lower()
+    if mode not in CONFIGS:
+        raise ConfigError(
+            f"LYCEE_IA_MODE vaut « {mode} » : indiquez laptop (ordinateur portable, par défaut) "
+            "ou server (serveur d'établissement ou de la Région)."
+        )
+    return CONFIGS[mode].from_env(env)

@@ -1,0 +1,3 @@
+from lycee_ia.cli import main
+
+main()

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lycee_ia.accounts.models import Role
+from lycee_ia.db import db
+from lycee_ia.teaching.models import ClassTeacher, SchoolClass
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/accueil")
+@login_required
+def home():
+    classes = []
+    if current_user.role == Role.TEACHER:
+        classes = db.session.scalars(
+            select(SchoolClass)
+            .join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id)
+            .where(ClassTeacher.user_id == current_user.id)
+            .order_by(SchoolClass.name)
+        ).all()
+    return render_template("main/home.html", classes=classes)
+
+
+@bp.route("/sante")
+def health():
+    """Liveness check for a supervisor or a reverse proxy: no database, no session."""
+    return {"status": "ok"}

@@ -1,0 +1,21 @@
+"""One import point for every model, so that Alembic sees every table."""
+
+from lycee_ia.accounts.models import LoginFailure, Role, School, User
+from lycee_ia.admin.models import AuditEntry
+from lycee_ia.db import Base
+from lycee_ia.events.models import InstanceSetting, LearningEvent
+from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ClassTeacher",
+    "Enrolment",
+    "InstanceSetting",
+    "LearningEvent",
+    "LoginFailure",
+    "Role",
+    "School",
+    "SchoolClass",
+    "User",
+]

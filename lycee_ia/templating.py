@@ -1,0 +1,79 @@
+"""Template helpers shared by every feature: dates in French, asset URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, url_for
+from flask_login import current_user
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
+
+
+def to_local(value: datetime) -> datetime:
+    """Stored times are naive UTC; people read them in Paris time."""
+    return value.replace(tzinfo=UTC).astimezone(PARIS)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = to_local(value)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+
+
+def format_date(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = to_local(value) if isinstance(value, datetime) else value
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+
+
+def format_time(value: datetime) -> str:
+    local = to_local(value)
+    return f"{local.hour} h {local.minute:02d}"
+
+
+def _asset_version(static_folder: str) -> str:
+    # Computed once at start: lets browsers cache assets for a year and still
+    # see a new stylesheet as soon as it changes.
+    digest = hashlib.sha256()
+    for path in sorted(Path(static_folder).rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def register_nav(app: Flask, endpoint: str, label: str, roles: set[str], order: int = 50) -> None:
+    """Add a link to the main navigation for people holding one of ``roles``."""
+    app.extensions.setdefault("lycee_ia.nav", []).append((order, endpoint, label, frozenset(roles)))
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
+    version = _asset_version(app.static_folder)
+    app.jinja_env.filters["datetime_fr"] = format_datetime
+    app.jinja_env.filters["date_fr"] = format_date
+    app.jinja_env.filters["time_fr"] = format_time
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def helpers():
+        def navigation() -> list[tuple[str, str]]:
+            if not current_user.is_authenticated:
+                return []
+            items = sorted(app.extensions.get("lycee_ia.nav", []))
+            return [(endpoint, label) for _, endpoint, label, roles in items if current_user.role in roles]
+
+        return {
+            "asset_url": lambda filename: url_for("static", filename=filename, v=version),
+            "navigation": navigation,
+        }
