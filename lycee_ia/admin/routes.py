@@ -1,0 +1,152 @@
+"""Administration: accounts and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from lycee_ia.accounts.access import admin_required
+from lycee_ia.accounts.models import ROLE_LABELS, User
+from lycee_ia.accounts.services import AccountError, create_user, reset_password, set_active
+from lycee_ia.admin.forms import CreateUserForm
+from lycee_ia.admin.models import AuditEntry
+from lycee_ia.db import db
+from lycee_ia.errors import fail
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+PAGE_SIZE = 50
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+
+
+def get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        fail(404, "Ce compte n'existe pas.")
+    return user
+
+
+@bp.route("/")
+@admin_required
+def index():
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return render_template("admin/index.html", counts=counts, role_labels=ROLE_LABELS)
+
+
+@bp.route("/comptes")
+@admin_required
+def users():
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    page = _page_number()
+    statement = select(User)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(
+                User.username.like(pattern),
+                func.lower(User.first_name).like(pattern),
+                func.lower(User.last_name).like(pattern),
+            )
+        )
+    if role in {r.value for r in ROLE_LABELS}:
+        statement = statement.where(User.role == role)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    people = db.session.scalars(
+        statement.order_by(User.username).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/users.html",
+        people=people,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        query=query,
+        role=role,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/comptes/nouveau", methods=["GET", "POST"])
+@admin_required
+def create_account():
+    form = CreateUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user, password = create_user(
+                db.session,
+                actor=current_user,
+                username=form.username.data,
+                role=form.role.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data or "",
+                email=form.email.data,
+                school=current_user.school,
+            )
+        except AccountError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = 400
+        else:
+            db.session.commit()
+            # Shown once, in this response only (no-store): never kept anywhere in clear.
+            return render_template("admin/password_slip.html", user=user, password=password, created=True)
+    elif form.errors:
+        status = 400
+    return render_template("admin/create_user.html", form=form), status
+
+
+@bp.route("/comptes/<int:user_id>")
+@admin_required
+def user_detail(user_id: int):
+    user = get_user_or_404(user_id)
+    entries = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).where(AuditEntry.target == user.username).order_by(AuditEntry.occurred_at.desc()).limit(20)
+    ).all()
+    return render_template("admin/user_detail.html", user=user, entries=entries)
+
+
+@bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])
+@admin_required
+def reset_user_password(user_id: int):
+    user = get_user_or_404(user_id)
+    password = reset_password(db.session, actor=current_user, user=user)
+    db.session.commit()
+    return render_template("admin/password_slip.html", user=user, password=password, created=False)
+
+
+@bp.route("/comptes/<int:user_id>/activation", methods=["POST"])
+@admin_required
+def toggle_active(user_id: int):
+    user = get_user_or_404(user_id)
+    wanted = request.form.get("active") == "1"
+    try:
+        set_active(db.session, actor=current_user, user=user, active=wanted)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Le compte « {user.username} » est {'ouvert' if wanted else 'fermé'}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/journal")
+@admin_required
+def audit_log():
+    page = _page_number()
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    entries = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/audit_log.html", entries=entries, page=page, pages=max(1, -(-total // PAGE_SIZE))
+    )
