@@ -438,7 +438,7 @@ class _QuestionReader:
         stem = self.markdown(stem_raw, stem_format, body_start)
         if not stem.strip(_BLANK_MARK + BLANK + " "):
             raise self.fail(body_start, "la question n'a pas d'énoncé.")
-        parts: dict[str, Any] = {"title": title, "stem": stem, "explanation": general, "format": stem_format}
+        parts: dict[str, Any] = {"title": title, "stem": stem, "explanation": general}
         if answers.startswith("#"):
             parts.update(self.numeric(answers[1:], answers_offset + 1, stem_format))
         elif "~" in answers:
