@@ -5,6 +5,7 @@ from lycee_ia.admin.models import AuditEntry
 from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
+from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "LearningEvent",
     "LoginFailure",
     "ModuleProgress",
+    "ModuleVersion",
+    "QuizAttempt",
     "Role",
     "School",
     "SchoolClass",

@@ -25,6 +25,12 @@ class ModuleProgress(Base):
     last_activity_at: Mapped[datetime]
     completed_at: Mapped[Optional[datetime]]
     module_version: Mapped[Optional[str]] = mapped_column(String(64))
+    # The module's quiz, summarised from passed/failed events.
+    quiz_attempts: Mapped[int] = mapped_column(default=0)
+    quiz_failures: Mapped[int] = mapped_column(default=0)
+    quiz_best_score: Mapped[Optional[float]]
+    quiz_passed_at: Mapped[Optional[datetime]]
+    last_quiz_at: Mapped[Optional[datetime]]
 
     def seen(self) -> list[str]:
         return list(self.sections_seen.get("ids", []))

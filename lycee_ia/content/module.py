@@ -270,7 +270,8 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
             problems.error(path, entry_line, "chaque entrée du glossaire a un « term » et une « definition ».")
             continue
         glossary.append((entry["term"].strip(), entry["definition"].strip()))
-    clean["glossary"] = tuple(glossary)
+    # Alphabetical order as a French reader expects it: « étiquette » among the e.
+    clean["glossary"] = tuple(sorted(glossary, key=lambda entry: (_collation_key(entry[0]), entry[0])))
     version = meta.get("version")
     if version is not None and (not isinstance(version, (str, int, float)) or not str(version).strip()):
         problems.error(path, line("version"), "« version » doit être un texte court, par exemple 2.")
@@ -281,6 +282,12 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
         if key not in known:
             problems.warning(path, line(str(key)), f"champ « {key} » inconnu dans l'en-tête (faute de frappe ?).")
     return clean
+
+
+def _collation_key(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 # --- body ------------------------------------------------------------------------------
@@ -384,7 +391,9 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
             problems.error(path, section_source.line, f"la section « {section_source.title} » est vide.")
         for line_number, message in find_raw_html(section_source.lines):
             problems.error(path, line_number, message)
-        context = RenderContext(media_url=media_url, glossary=glossary, section_id=section_source.id)
+        context = RenderContext(
+            media_url=media_url, glossary=glossary, section_id=section_source.id, audience=meta["audience"]
+        )
         html_text = render_markdown(_section_markdown(section_source, sources, path, problems), context)
         _report_images(context, section_source, path, problems)
         questions = _parse_questions(section_source.blocks, path, module_id, problems, in_quiz=False)

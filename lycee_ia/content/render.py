@@ -99,6 +99,7 @@ class RenderContext:
     media_url: Callable[[str], str | None]  # "media/x.svg" -> URL, None if the file is missing
     glossary: dict[str, str] = field(default_factory=dict)  # term -> definition (plain text)
     section_id: str = ""
+    audience: str = "eleve"  # "À toi de jouer" for students, "À vous de jouer" for staff
     # Filled while rendering, read by the checker.
     missing_media: list[str] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)  # (src, alt)
@@ -106,26 +107,58 @@ class RenderContext:
 
 
 class _Callouts(Treeprocessor):
-    """``> [!retenir]`` blockquotes become titled boxes."""
+    """``> [!retenir]`` blockquotes become titled boxes.
+
+    Two boxes separated by a blank line arrive as one blockquote (Markdown
+    merges them): each paragraph that starts with a marker opens a new box.
+    """
+
+    def __init__(self, md: markdown.Markdown, context: RenderContext) -> None:
+        super().__init__(md)
+        self.context = context
 
     def run(self, root: etree.Element) -> None:
-        for quote_element in root.iter("blockquote"):
-            first = quote_element[0] if len(quote_element) else None
-            if first is None or first.tag != "p" or not first.text:
-                continue
-            match = CALLOUT_RE.match(first.text)
-            if not match or match.group("kind") not in CALLOUTS:
-                continue
-            kind = match.group("kind")
-            first.text = first.text[match.end() :]
-            if not first.text.strip() and not len(first):
-                quote_element.remove(first)
-            quote_element.tag = "div"
-            quote_element.set("class", f"callout callout-{kind}")
-            title = etree.Element("p", {"class": "callout-title"})
-            strong = etree.SubElement(title, "strong")
-            strong.text = CALLOUTS[kind]
-            quote_element.insert(0, title)
+        for parent in list(root.iter()):
+            for index, element in reversed(list(enumerate(parent))):
+                if element.tag == "blockquote":
+                    boxes = self._split(element)
+                    if boxes is not None:
+                        parent.remove(element)
+                        for offset, box in enumerate(boxes):
+                            parent.insert(index + offset, box)
+
+    def _split(self, quote_element: etree.Element) -> list[etree.Element] | None:
+        children = list(quote_element)
+        if not children or self._marker(children[0]) is None:
+            return None
+        boxes: list[etree.Element] = []
+        current: etree.Element | None = None
+        for child in children:
+            kind = self._marker(child)
+            if kind is not None:
+                current = etree.Element("div", {"class": f"callout callout-{kind}"})
+                title = etree.SubElement(current, "p", {"class": "callout-title"})
+                etree.SubElement(title, "strong").text = self._label(kind)
+                boxes.append(current)
+                child.text = CALLOUT_RE.sub("", child.text, count=1)
+                if not child.text.strip() and not len(child):
+                    continue
+            assert current is not None
+            current.append(child)
+        boxes[-1].tail = quote_element.tail
+        return boxes
+
+    @staticmethod
+    def _marker(element: etree.Element) -> str | None:
+        if element.tag != "p" or not element.text:
+            return None
+        match = CALLOUT_RE.match(element.text)
+        return match.group("kind") if match and match.group("kind") in CALLOUTS else None
+
+    def _label(self, kind: str) -> str:
+        if kind == "activite" and self.context.audience == "eleve":
+            return "À toi de jouer"
+        return CALLOUTS[kind]
 
 
 class _Media(Treeprocessor):
@@ -171,7 +204,7 @@ class _Media(Treeprocessor):
 class _Glossary(Treeprocessor):
     """Mark the first use of each glossary term in a section with its definition."""
 
-    SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dfn", "span", "strong"})
+    SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dfn", "span", "abbr"})
 
     def __init__(self, md: markdown.Markdown, context: RenderContext) -> None:
         super().__init__(md)
@@ -181,10 +214,13 @@ class _Glossary(Treeprocessor):
         if not self.context.glossary:
             return
         terms = sorted(self.context.glossary, key=len, reverse=True)
+        # Each term is its own group; every word may take a plural s or x
+        # ("responsable de traitement" also finds "responsables de traitement").
         self.pattern = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?:s|x)?(?![\w-])", re.IGNORECASE
+            "|".join(f"(?<![\\w-])(?P<t{index}>{_term_pattern(term)})(?![\\w-])" for index, term in enumerate(terms)),
+            re.IGNORECASE,
         )
-        self.lookup = {t.lower(): t for t in terms}
+        self.terms = terms
         self.used: set[str] = set()
         self._walk(root)
 
@@ -216,7 +252,7 @@ class _Glossary(Treeprocessor):
         if not text:
             return None
         for match in self.pattern.finditer(text):
-            term = self.lookup[match.group(1).lower()]
+            term = self.terms[int(match.lastgroup[1:])]
             if term in self.used:
                 continue
             self.used.add(term)
@@ -234,6 +270,11 @@ class _Glossary(Treeprocessor):
         return None
 
 
+def _term_pattern(term: str) -> str:
+    words = term.split()
+    return r"\s+".join(re.escape(word) + ("" if len(word) < 3 else "(?:s|x)?") for word in words)
+
+
 def _slug(text: str) -> str:
     import unicodedata
 
@@ -248,7 +289,7 @@ class _LyceeExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         # After inline processing (20), so images and text nodes are final.
-        md.treeprocessors.register(_Callouts(md), "lycee_callouts", 8)
+        md.treeprocessors.register(_Callouts(md, self.context), "lycee_callouts", 8)
         md.treeprocessors.register(_Media(md, self.context), "lycee_media", 7)
         md.treeprocessors.register(_Glossary(md, self.context), "lycee_glossary", 6)
 

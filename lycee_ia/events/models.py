@@ -35,6 +35,9 @@ class LearningEvent(Base):
     module_version: Mapped[Optional[str]] = mapped_column(String(64))
     result: Mapped[Optional[dict[str, Any]]]
     context: Mapped[Optional[dict[str, Any]]]
+    # xAPI context.registration: the attempt (or other session of work) the
+    # event belongs to, so that an attempt's events are found by an index.
+    registration: Mapped[Optional[uuid.UUID]] = mapped_column(Uuid, index=True)
     occurred_at: Mapped[datetime]  # the device's clock
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)  # this instance's clock
 

@@ -58,6 +58,7 @@ class NewEvent:
     occurred_at: datetime = field(default_factory=utcnow)
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     device_id: str | None = None
+    registration: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         if self.verb not in VERBS:
@@ -111,6 +112,7 @@ def record_events(session: Session, events: Iterable[NewEvent]) -> list[Learning
                 "module_version": event.module_version,
                 "result": event.result,
                 "context": event.context,
+                "registration": event.registration,
                 "occurred_at": event.occurred_at,
                 "recorded_at": utcnow(),
             }

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lycee_ia.quiz import cli
+    from lycee_ia.quiz import cli, routes, services  # noqa: F401  services registers event listeners
 
+    app.register_blueprint(routes.bp)
+    routes.init_section_hooks(app)
     app.cli.add_command(cli.gift)

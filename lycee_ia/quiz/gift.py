@@ -56,7 +56,7 @@ from lycee_ia.quiz.model import (
     Pair,
     Question,
 )
-from lycee_ia.quiz.parse import MAX_CHOICES, choice_letter, derived_id, is_valid_id, item_id, parse_question
+from lycee_ia.quiz.parse import MAX_CHOICES, choice_ids, derived_id, is_valid_id, item_id, parse_question
 
 BLANK = "_____"
 FORMATS = ("moodle", "html", "plain", "markdown")
@@ -516,7 +516,7 @@ class _QuestionReader:
                 weight = 1.0
             correct = weight is not None and (weight > 0 if several else abs(weight - 1) < EPSILON)
             score = None if weight is None or (correct and not several) else weight
-            choices.append(Choice(choice_letter(index), markdown_text, correct, score, markdown_feedback or None))
+            choices.append(Choice("", markdown_text, correct, score, markdown_feedback or None))
         correct_choices = [c for c in choices if c.correct]
         if not several:
             if not correct_choices:
@@ -710,7 +710,8 @@ def _build(parts: dict[str, Any], question_id: str, tags: tuple[str, ...], line:
         "line": line,
     }
     if kind in ("single", "multiple"):
-        fields["choices"] = parts["choices"]
+        ids = choice_ids(question_id, [c.text for c in parts["choices"]])
+        fields["choices"] = tuple(dataclasses.replace(c, id=i) for c, i in zip(parts["choices"], ids))
     elif kind == "truefalse":
         fields.update(answer=parts["answer"], feedback_true=parts["feedback_true"],
                       feedback_false=parts["feedback_false"])
@@ -856,9 +857,10 @@ def question_to_data(question: Question) -> dict[str, Any]:
     kind = question.type
     if kind in ("single", "multiple"):
         options = []
+        defaults = choice_ids(question.id, [c.text for c in question.choices])
         for index, choice in enumerate(question.choices):
             option: dict[str, Any] = {}
-            if choice.id != choice_letter(index):
+            if choice.id != defaults[index]:
                 option["id"] = choice.id
             option["text"] = choice.text
             if choice.correct:

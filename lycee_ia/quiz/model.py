@@ -2,9 +2,9 @@
 
 Text fields hold Markdown as written. The content renderer turns them into
 sanitised HTML with :meth:`Question.map_text`; grading never looks at HTML.
-Option, item and pair ids never reveal the answer: choice options are
-lettered in the order written, ordering items and matching choices get opaque
-ids derived from the question id and their text.
+Option, item and pair ids never reveal the answer: choices, ordering items
+and matching elements get opaque ids derived from the question id and their
+text (never their position: authors often write the right answer first).
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ line, and text fields keep exactly what was written (``text: No`` is the word
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import math
 import re
@@ -92,9 +94,17 @@ def item_id(question_id: str, text: str) -> str:
     return opaque_id(question_id, text)
 
 
-def choice_letter(index: int) -> str:
-    """The default id of the choice written at ``index`` (0-based): a, b, c..."""
-    return "abcdefghijklmnopqrstuvwxyz"[index]
+def choice_ids(question_id: str, texts: list[str]) -> list[str]:
+    """Default ids of a question's choices: opaque, so that neither their place
+    in the file (authors often write the right answer first) nor anything else
+    in the page hints at the key. Two choices with the same text still differ."""
+    ids: list[str] = []
+    for index, text in enumerate(texts):
+        candidate = opaque_id(question_id, "choice", text)
+        if candidate in ids:
+            candidate = opaque_id(question_id, "choice", text, str(index))
+        ids.append(candidate)
+    return ids
 
 
 def derived_id(id_prefix: str, stem: str) -> str:
@@ -491,7 +501,7 @@ class _Builder:
                 if score is not None:
                     score_nodes[len(choices)] = get("score")
             feedback = r.text(get("feedback"), "feedback")
-            choice_id = choice_letter(index)
+            choice_id = ""  # the default, opaque, is given once every text is known
             if get("id") is not None:
                 explicit = r.text(get("id"), "id")
                 if explicit is not None:
@@ -501,6 +511,8 @@ class _Builder:
                     choice_id = explicit
             choices.append(Choice(id=choice_id, text=text or "", correct=correct, score=score, feedback=feedback))
             nodes.append(element)
+        defaults = choice_ids(self.id, [c.text for c in choices])
+        choices = [c if c.id else dataclasses.replace(c, id=default) for c, default in zip(choices, defaults)]
         self._check_choices(where, choices, nodes, score_nodes)
         return tuple(choices)
 

@@ -148,3 +148,30 @@ def test_what_is_allowed_survives():
     for fragment in ('<abbr title="Intelligence artificielle">IA</abbr>', "<sub>2</sub>", "<sup>2</sup>", "<kbd>Ctrl</kbd>",
                      'href="https://www.iea.org/"', 'href="mailto:contact@example.org"'):
         assert fragment in html
+
+
+def test_two_boxes_in_a_row_stay_two_boxes():
+    html = render_markdown("> [!retenir]\n> Premier.\n\n> [!attention]\n> Second.\n", _context())
+    assert html.count('class="callout ') == 2
+    assert "[!attention]" not in html
+    assert html.index("À retenir") < html.index("Premier.") < html.index("Attention") < html.index("Second.")
+
+
+def test_the_activity_box_speaks_to_its_audience():
+    student = render_markdown("> [!activite]\n> Fais-le.", RenderContext(media_url=lambda r: None, audience="eleve"))
+    staff = render_markdown("> [!activite]\n> Faites-le.", RenderContext(media_url=lambda r: None, audience="personnel"))
+    assert "À toi de jouer" in student and "À vous de jouer" in staff
+
+
+def test_a_glossary_term_in_bold_is_marked():
+    context = RenderContext(media_url=lambda r: None, glossary={"modèle": "Un programme qui a appris."}, section_id="s")
+    html = render_markdown("Un **modèle** apprend. Un modèle encore.", context)
+    assert html.count('class="term"') == 1 and "<strong><dfn" in html
+
+
+def test_a_glossary_term_is_found_in_the_plural_word_by_word():
+    context = RenderContext(
+        media_url=lambda r: None, glossary={"responsable de traitement": "Qui décide.", "IA": "Intelligence artificielle."}, section_id="s"
+    )
+    html = render_markdown("Les responsables de traitement et les IA.", context)
+    assert html.count('class="term"') == 2 and ">responsables de traitement</dfn>" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,17 @@ def build(source: str) -> Question:
     assert not problems.errors, [p.format() for p in problems.errors]
     assert question is not None
     return question
+
+
+def lettered(question: Question) -> Question:
+    """The question with its choices renamed a, b, c… in written order.
+
+    Real choice ids are opaque hashes; grading does not care what an id looks
+    like, and letters make the expected answers of a test readable.
+    """
+    return dataclasses.replace(
+        question, choices=tuple(dataclasses.replace(c, id="abcdefghijklmnopqrstuvwxyz"[i]) for i, c in enumerate(question.choices))
+    )
 
 
 # --- strategies ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from lycee_ia.quiz.gift import (
 )
 from lycee_ia.quiz.grading import correct_answer, grade
 from lycee_ia.quiz.model import Anticipated, Choice, Item, NumericAnswer, Pair, Question, QuizSettings
-from lycee_ia.quiz.parse import derived_id, item_id, parse_question, parse_quiz_settings
+from lycee_ia.quiz.parse import choice_ids, derived_id, item_id, parse_question, parse_quiz_settings
 from tests.quiz.questions import questions
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -76,6 +76,13 @@ def test_every_feature_sample_reports_essay_and_description_once_each():
     assert result.invalid == 0
 
 
+HALLUCINATION_CHOICES = [
+    "Une réponse fausse présentée avec assurance.", "Un plantage de l'application.", "Une erreur de calcul."
+]
+# Choice ids are opaque: derived from the question id and the text.
+A, B, C = choice_ids("hallucination", HALLUCINATION_CHOICES)
+
+
 def test_single_with_feedback_partial_weight_and_general_feedback(everything):
     question = everything["hallucination"]
     assert question == Question(
@@ -85,16 +92,16 @@ def test_single_with_feedback_partial_weight_and_general_feedback(everything):
         tags=("IA générative",),
         stem="Qu'appelle-t-on une **hallucination** d'une IA générative ?",  # [markdown] kept as written
         choices=(
-            Choice("a", "Une réponse fausse présentée avec assurance.", True, None,
+            Choice(A, "Une réponse fausse présentée avec assurance.", True, None,
                    "Oui : le texte est plausible, pas vérifié."),
-            Choice("b", "Un plantage de l'application.", False, None, "Non, l'application fonctionne normalement."),
-            Choice("c", "Une erreur de calcul.", False, 0.25, "En partie : c'est une erreur, mais pas seulement de "
+            Choice(B, "Un plantage de l'application.", False, None, "Non, l'application fonctionne normalement."),
+            Choice(C, "Une erreur de calcul.", False, 0.25, "En partie : c'est une erreur, mais pas seulement de "
                    "calcul."),
         ),
         explanation="Un modèle de langage prédit la suite la plus probable d'un texte.",
         line=6,
     )
-    assert grade(question, "c").score == 0.25
+    assert grade(question, C).score == 0.25
 
 
 def test_several_right_answers_when_no_equal_sign(everything):
@@ -229,7 +236,8 @@ def test_escapes(everything):
     question = everything["echappements"]
     # \= \{ \} \: \# \~ become the characters; \\ a backslash (escaped for Markdown); \n a line break
     assert question.stem == "Dans l'expression a=b, que vaut {x} : #1 ~ \\\\ ? Sur deux lignes\nvoici la suite."
-    assert question.choices[0] == Choice("a", "Un signe = et des accolades { }", True, None,
+    assert question.choices[0] == Choice(choice_ids("echappements", ["Un signe = et des accolades { }"])[0],
+                                         "Un signe = et des accolades { }", True, None,
                                          "Oui: c'est écrit littéralement.")
 
 
@@ -444,11 +452,11 @@ def test_json_describes_each_question(everything):
         assert entry["type"] in ("single", "multiple", "truefalse", "short", "numeric", "matching")
     by_id = {entry["id"]: entry for entry in data}
     assert by_id["hallucination"]["options"] == [
-        {"id": "a", "text": "Une réponse fausse présentée avec assurance.", "correct": True, "score": 1.0,
+        {"id": A, "text": "Une réponse fausse présentée avec assurance.", "correct": True, "score": 1.0,
          "feedback": "Oui : le texte est plausible, pas vérifié."},
-        {"id": "b", "text": "Un plantage de l'application.", "correct": False, "score": 0.0,
+        {"id": B, "text": "Un plantage de l'application.", "correct": False, "score": 0.0,
          "feedback": "Non, l'application fonctionne normalement."},
-        {"id": "c", "text": "Une erreur de calcul.", "correct": False, "score": 0.25,
+        {"id": C, "text": "Une erreur de calcul.", "correct": False, "score": 0.25,
          "feedback": "En partie : c'est une erreur, mais pas seulement de calcul."},
     ]
     assert by_id["hallucination"]["general_feedback"] == "Un modèle de langage prédit la suite la plus probable d'un texte."

@@ -23,9 +23,9 @@ from lycee_ia.quiz.grading import (
     parse_number,
 )
 from lycee_ia.quiz.model import AnswerError, GradeResult, NotGradable, Question
-from tests.quiz.questions import build, questions
+from tests.quiz.questions import build, lettered, questions
 
-SINGLE = build("""
+SINGLE = lettered(build("""
     id: hallucination
     type: single
     stem: Qu'appelle-t-on une hallucination ?
@@ -41,9 +41,9 @@ SINGLE = build("""
       - text: Une panne de courant.
         score: -0.5
     explanation: Le modèle prédit un texte plausible.
-""")
+"""))
 
-MULTIPLE = build("""
+MULTIPLE = lettered(build("""
     id: premiers
     type: multiple
     stem: Lesquels sont premiers ?
@@ -59,9 +59,9 @@ MULTIPLE = build("""
         feedback: 9 = 3 × 3.
     feedback_incorrect: Un nombre premier n'a que deux diviseurs.
     explanation: 2 et 3 sont premiers.
-""")
+"""))
 
-TRUEFALSE = build("""
+TRUEFALSE = lettered(build("""
     id: majorite
     type: truefalse
     stem: On peut consentir seul dès 15 ans.
@@ -70,9 +70,9 @@ TRUEFALSE = build("""
       true: Exact.
       false: Si, dès 15 ans.
     explanation: Article 45.
-""")
+"""))
 
-SHORT = build("""
+SHORT = lettered(build("""
     id: donnees
     type: short
     stem: Les données d'…
@@ -86,9 +86,9 @@ SHORT = build("""
     feedback_correct: Bravo.
     feedback_incorrect: On parle des données d'entraînement.
     explanation: Le modèle ajuste ses paramètres.
-""")
+"""))
 
-NUMERIC = build("""
+NUMERIC = lettered(build("""
     id: part
     type: numeric
     stem: Quelle part, en % ?
@@ -100,9 +100,9 @@ NUMERIC = build("""
     feedback_correct: Oui, environ 1,5 %.
     feedback_incorrect: C'est environ 1,5 %.
     explanation: 415 TWh.
-""")
+"""))
 
-NUMERIC_SEVERAL = build("""
+NUMERIC_SEVERAL = lettered(build("""
     id: naissance
     type: numeric
     stem: En quelle année ?
@@ -117,9 +117,9 @@ NUMERIC_SEVERAL = build("""
         feedback: Bien plus tôt.
     feedback_incorrect: C'était en 1822.
     explanation: 27 avril 1822.
-""")
+"""))
 
-ORDERING = build("""
+ORDERING = lettered(build("""
     id: etapes
     type: ordering
     stem: Remettez dans l'ordre.
@@ -131,9 +131,9 @@ ORDERING = build("""
     feedback_correct: Bien.
     feedback_incorrect: On teste après avoir entraîné.
     explanation: Collecte, entraînement, test, utilisation.
-""")
+"""))
 
-MATCHING = build("""
+MATCHING = lettered(build("""
     id: associer
     type: matching
     stem: Associez.
@@ -147,15 +147,15 @@ MATCHING = build("""
     distractors: [Hallucination]
     feedback_incorrect: Deux mécanismes.
     explanation: Deux parades.
-""")
+"""))
 
-SCALE = build("""
+SCALE = lettered(build("""
     id: auto
     type: scale
     stem: Je sais expliquer.
     scale: [Pas du tout, Plutôt non, Plutôt oui, Tout à fait]
     explanation: Revenez à la section 2.
-""")
+"""))
 
 EVERY_GRADED = [SINGLE, MULTIPLE, TRUEFALSE, SHORT, NUMERIC, NUMERIC_SEVERAL, ORDERING, MATCHING]
 
@@ -281,7 +281,7 @@ def test_multiple_feedback_follows_the_written_order_of_choices():
 
 
 def test_multiple_explicit_weights():
-    question = build("""
+    question = lettered(build("""
         id: poids
         type: multiple
         stem: Cochez.
@@ -291,7 +291,7 @@ def test_multiple_explicit_weights():
           - {text: C, score: -0.1, feedback: c}
           - {text: D, score: 0, feedback: d}
         explanation: E.
-    """)
+    """))
     assert choice_weight(question, question.choices[0]) == 0.7
     assert grade(question, ["a"]).score == pytest.approx(0.7)
     assert grade(question, ["b", "c"]).score == pytest.approx(0.2)
@@ -300,7 +300,7 @@ def test_multiple_explicit_weights():
 
 
 def test_multiple_thirds_add_up_to_one():
-    question = build("""
+    question = lettered(build("""
         id: tiers
         type: multiple
         stem: Cochez.
@@ -310,7 +310,7 @@ def test_multiple_thirds_add_up_to_one():
           - {text: C, correct: true, score: 0.333}
           - {text: D, feedback: non}
         explanation: E.
-    """)
+    """))
     assert grade(question, ["a", "b", "c"]).score == 1.0
 
 
@@ -362,14 +362,14 @@ def test_short_other_answer_gets_the_incorrect_feedback():
 
 
 def test_short_typographic_apostrophes():
-    question = build("""
+    question = lettered(build("""
         id: apostrophe
         type: short
         stem: Qui ?
         accepted: ["l'intelligence artificielle"]
         feedback_incorrect: non
         explanation: E.
-    """)
+    """))
     assert grade(question, "L’Intelligence  artificielle").correct
 
 
@@ -394,14 +394,14 @@ def test_numeric_outside_tolerance_and_anticipated():
 
 
 def test_numeric_range():
-    question = build("""
+    question = lettered(build("""
         id: intervalle
         type: numeric
         stem: Un nombre de 1 à 5.
         range: [1, 5]
         feedback_incorrect: Entre 1 et 5.
         explanation: E.
-    """)
+    """))
     assert grade(question, "1").correct
     assert grade(question, "5").correct
     assert grade(question, "3,3").correct
@@ -417,7 +417,7 @@ def test_numeric_several_answers_best_score_wins():
 
 
 def test_numeric_partial_answer_without_feedback_shows_the_incorrect_feedback():
-    question = build("""
+    question = lettered(build("""
         id: partiel
         type: numeric
         stem: Combien ?
@@ -429,7 +429,7 @@ def test_numeric_partial_answer_without_feedback_shows_the_incorrect_feedback():
         feedback_correct: Oui.
         feedback_incorrect: C'est 10.
         explanation: E.
-    """)
+    """))
     assert grade(question, "10") == GradeResult(1.0, True, ("Oui.",))
     assert grade(question, "11") == GradeResult(0.5, False, ("C'est 10.",))
 
@@ -535,14 +535,14 @@ def test_correct_answer_of_each_type():
 
 
 def test_correct_answer_of_a_range_is_its_middle():
-    question = build("""
+    question = lettered(build("""
         id: milieu
         type: numeric
         stem: Combien ?
         range: [1.2, 1.8]
         feedback_incorrect: non
         explanation: E.
-    """)
+    """))
     assert correct_answer(question) == "1,5"
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from lycee_ia.content.problems import Problems, Severity
 from lycee_ia.quiz.model import Anticipated, Choice, NumericAnswer, QuizSettings, opaque_id
-from lycee_ia.quiz.parse import derived_id, item_id, parse_question, parse_quiz_settings
+from lycee_ia.quiz.parse import choice_ids, derived_id, item_id, parse_question, parse_quiz_settings
 from tests.quiz.questions import PATH, build, parse
 
 README = Path(__file__).resolve().parents[2] / "courses" / "README.md"
@@ -100,10 +100,11 @@ def test_single_question_fields():
     assert question.title == "Hallucination"
     assert question.tags == ("ia", "erreurs")
     assert question.stem == "Qu'appelle-t-on une **hallucination** ?"
+    first, second, _ = choice_ids(question.id, [c.text for c in question.choices])
     assert question.choices == (
-        Choice("a", "Une réponse fausse présentée avec assurance.", True, None, "Oui."),
+        Choice(first, "Une réponse fausse présentée avec assurance.", True, None, "Oui."),
         # YAML would read these as a boolean and a number: text keeps what was written.
-        Choice("b", "No", False, None, "Non."),
+        Choice(second, "No", False, None, "Non."),
         Choice("autre", "1.50", False, -0.5, "Non plus."),
     )
     assert question.explanation == "Un modèle prédit la suite la plus probable."
@@ -383,10 +384,19 @@ def test_too_many_options():
     assert error(choices("single", *options)) == (13, "trop d'options (27) : 26 au plus.")
 
 
-def test_choice_ids_are_letters_in_written_order():
+def test_choice_ids_are_opaque_and_follow_the_text_not_the_place():
     question = build(choices("single", "- {text: a, correct: true}", "- {text: b, feedback: f}",
                              "- {text: c, feedback: f}"))
-    assert [c.id for c in question.choices] == ["a", "b", "c"]
+    ids = [c.id for c in question.choices]
+    assert len(set(ids)) == 3 and all(re.fullmatch(r"[0-9a-f]{8}", i) for i in ids)
+    moved = build(choices("single", "- {text: c, feedback: f}", "- {text: a, correct: true}",
+                          "- {text: b, feedback: f}"))
+    assert {c.text: c.id for c in moved.choices} == {c.text: c.id for c in question.choices}
+
+
+def test_two_choices_with_the_same_text_still_get_two_ids():
+    question, problems = parse(choices("single", "- {text: a, correct: true}", "- {text: a, feedback: f}"))
+    assert len({c.id for c in question.choices}) == 2
 
 
 def test_option_that_is_not_a_set_of_fields():
@@ -411,11 +421,15 @@ def test_option_without_text():
          "score."),
         ("- {text: b, id: B, feedback: f}", "identifiant d'option « B » invalide : lettres minuscules, chiffres et "
          "tirets seulement."),
-        ("- {text: b, id: a, feedback: f}", "deux options ont l'identifiant « a » : chaque option doit avoir le sien."),
     ],
 )
 def test_option_errors_at_their_line(option, message):
     assert error(choices("single", "- {text: a, correct: true}", option)) == (15, message)
+
+
+def test_two_explicit_choice_ids_must_differ():
+    assert error(choices("single", "- {text: a, id: x, correct: true}", "- {text: b, id: x, feedback: f}")) == (
+        15, "deux options ont l'identifiant « x » : chaque option doit avoir le sien.")
 
 
 def test_correct_option_of_a_single_question_is_worth_one():
