@@ -2,6 +2,7 @@
 
 from lycee_ia.accounts.models import LoginFailure, Role, School, User
 from lycee_ia.admin.models import AuditEntry
+from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
 from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
@@ -14,6 +15,7 @@ __all__ = [
     "InstanceSetting",
     "LearningEvent",
     "LoginFailure",
+    "ModuleProgress",
     "Role",
     "School",
     "SchoolClass",

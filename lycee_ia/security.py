@@ -45,6 +45,9 @@ def _set_headers(response: Response) -> Response:
     if request.endpoint == "static" or request.endpoint and request.endpoint.endswith(".static"):
         return response
     # Pages with personal data must not stay in a shared laptop's cache.
+    # A view that serves public, versioned files (module media) says so.
+    if g.get("cacheable"):
+        return response
     if g.get("personal_data") or current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"

@@ -13,10 +13,19 @@ from lycee_ia.db import Base, make_engine
 target_metadata = Base.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Render our JSON document type (JSONB on PostgreSQL) as importable code."""
+    if type_ == "type" and getattr(obj, "_variant_mapping", None) and "postgresql" in obj._variant_mapping:
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
+    return False
+
+
 def run_migrations(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=render_item,
         # SQLite cannot ALTER most things: Alembic rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

@@ -1,5 +1,10 @@
 """Every page of the demo, for every role: French, one h1, labelled fields, and
-no reference to another host (no CDN, no font, no tracker)."""
+no reference to another host (no CDN, no font, no tracker).
+
+The one exception is a link the reader chooses to follow out of the platform
+(a source's address): an ``<a>`` marked ``rel="external"``. It is never
+loaded by the page itself; every ``src``, stylesheet, form action and any
+other ``href`` must stay on this site."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ class PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.urls: list[str] = []
+        self.outbound: list[str] = []
         self.links: list[str] = []
         self.h1 = 0
         self.lang = None
@@ -31,7 +37,11 @@ class PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        outbound = tag == "a" and "external" in (attributes.get("rel") or "").split()
         for name, value in attrs:
+            if outbound and name == "href":
+                self.outbound.append(value or "")
+                continue
             if name in URL_ATTRIBUTES and value:
                 self.urls.extend(part.strip().split(" ")[0] for part in value.split(",")) if name == "srcset" else self.urls.append(value)
             if name.startswith("on"):
@@ -113,6 +123,7 @@ def test_every_page_is_french_self_contained_and_labelled(demo_app, username):
         if page.h1 != 1:
             problems.append(f"{url}: {page.h1} h1 elements")
         problems.extend(f"{url}: reference to another host {ref}" for ref in page.urls if _is_other_host(ref))
+        problems.extend(f"{url}: outbound link not over https: {ref}" for ref in page.outbound if not ref.startswith(("https://", "http://")))
         if page.inline_scripts:
             problems.append(f"{url}: {page.inline_scripts} inline script(s) or on* handler(s)")
         if page.style_attributes:

@@ -47,6 +47,9 @@ class Anticipated:
     text: str | None = None  # short
     value: float | None = None  # numeric
     feedback: str = ""
+    # Partial credit in [0, 1) for a ``short`` answer that is nearly right
+    # (GIFT banks have them: ``=%50%Marseille``); 0 for a plain wrong answer.
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -166,3 +169,11 @@ class GradeResult:
 
 class AnswerError(ValueError):
     """An answer that does not fit its question (wrong shape, unknown option...)."""
+
+
+class NotGradable(TypeError):
+    """Grading was asked for a question that has no right answer (``scale``).
+
+    A programming error, not a bad answer: it is not an :class:`AnswerError`,
+    so a view that turns AnswerError into a 400 does not hide it.
+    """

@@ -1,0 +1,95 @@
+"""The modules this instance serves, built once per process and kept in memory.
+
+The first request that needs the catalogue builds every module (Markdown is
+rendered then, and never again on a request path); a module with errors is
+kept aside with its problems, so that administrators see why it is not
+served, and the app runs on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from lycee_ia.content.module import Module, build_module
+from lycee_ia.content.problems import Problem, Problems, Severity
+
+
+@dataclass
+class BrokenModule:
+    id: str
+    folder: Path
+    problems: list[Problem]
+
+
+@dataclass
+class Catalogue:
+    root: Path
+    modules: dict[str, Module] = field(default_factory=dict)
+    broken: dict[str, BrokenModule] = field(default_factory=dict)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # warnings of served modules
+
+    def for_audience(self, audiences: set[str]) -> list[Module]:
+        return [m for m in self.modules.values() if m.audience in audiences]
+
+
+def module_folders(root: Path) -> list[Path]:
+    """The module folders of ``root``: sub-folders holding a module.md."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "module.md").is_file())
+
+
+def build_catalogue(root: Path, media_base: str | None = "/modules") -> tuple[Catalogue, Problems]:
+    """Build every module of ``root``; report duplicate ids across folders."""
+    catalogue = Catalogue(root=root)
+    all_problems = Problems()
+    built: list[tuple[Module, Problems]] = []
+    for folder in module_folders(root):
+        problems = Problems()
+        base = f"{media_base}/{folder.name}/media" if media_base is not None else None
+        module = build_module(folder, problems, media_base=base)
+        all_problems.extend(problems)
+        if module is None or problems.errors:
+            catalogue.broken[folder.name] = BrokenModule(folder.name, folder, list(problems))
+        else:
+            built.append((module, problems))
+    counts = Counter(module.id for module, _ in built)
+    for module, problems in built:
+        if counts[module.id] > 1:
+            problem = Problem(
+                module.folder / "module.md", 2, Severity.ERROR, f"l'id « {module.id} » est déjà pris par un autre module."
+            )
+            all_problems.append(problem)
+            catalogue.broken[module.folder.name] = BrokenModule(module.id, module.folder, [*problems, problem])
+            continue
+        catalogue.modules[module.id] = module
+        if problems:
+            catalogue.problems[module.id] = list(problems)
+    return catalogue, all_problems
+
+
+_lock = threading.Lock()
+
+
+def get_catalogue(app: Flask | None = None) -> Catalogue:
+    """The app's catalogue, built on first use."""
+    app = app or current_app._get_current_object()
+    catalogue = app.extensions.get("lycee_ia.catalogue")
+    if catalogue is None:
+        with _lock:
+            catalogue = app.extensions.get("lycee_ia.catalogue")
+            if catalogue is None:
+                catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]))
+                app.extensions["lycee_ia.catalogue"] = catalogue
+    return catalogue
+
+
+def reload_catalogue(app: Flask) -> Catalogue:
+    """Rebuild from the files (after a content update)."""
+    with _lock:
+        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]))
+        app.extensions["lycee_ia.catalogue"] = catalogue
+    return catalogue

@@ -1,0 +1,340 @@
+"""Markdown to safe HTML: Python-Markdown, our tree processors, then bleach.
+
+Nothing executable reaches a page: whatever Markdown produces goes through
+bleach with an explicit allow-list of tags, attributes (some filtered by
+value) and URL schemes. Images may only come from the module's own
+``media/`` folder; links may go to http, https and mailto addresses or to
+anchors. The sanitiser is idempotent: cleaning its own output changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import bleach
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = frozenset(
+    """a abbr aside blockquote br caption code dd del dfn div dl dt em figcaption figure h3 h4 h5 h6
+    hr img kbd li mark ol p pre small span strong sub sup table tbody td tfoot th thead tr ul""".split()
+)
+# Tags an author may write as raw HTML without the checker complaining.
+AUTHOR_HTML_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br"})
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}$")
+# Images come from a module's media folder only: served (/modules/<id>/media/...)
+# or, in the author's preview, relative (media/...).
+MEDIA_SRC_RE = re.compile(r"^(?:/modules/[a-z0-9-]+/)?media/[^:\\\s]+$")
+CLASSES = frozenset(
+    """callout callout-retenir callout-attention callout-plus-loin callout-activite callout-title
+    footnote footnote-ref footnote-backref term term-def external""".split()
+)
+CALLOUTS = {
+    "retenir": "À retenir",
+    "attention": "Attention",
+    "plus-loin": "Pour aller plus loin",
+    "activite": "À vous de jouer",
+}
+CALLOUT_RE = re.compile(r"^\s*\[!(?P<kind>[a-z-]+)\]\s*")
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "id":
+        return bool(ID_RE.match(value))
+    if name == "class":
+        return all(part in CLASSES for part in value.split())
+    if tag == "a":
+        return name in ("href", "title", "rel")
+    if tag == "img":
+        if name == "src":
+            return bool(MEDIA_SRC_RE.match(value)) and ".." not in value
+        return name in ("alt", "title", "width", "height", "loading")
+    if tag == "abbr":
+        return name == "title"
+    if tag in ("th", "td"):
+        return name in ("colspan", "rowspan", "scope")
+    if tag == "ol":
+        return name == "start"
+    if tag == "dfn":
+        return name in ("tabindex", "aria-describedby") and (name != "tabindex" or value == "0")
+    if tag == "span":
+        return name == "role" and value == "tooltip"
+    return False
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allowed_attribute,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+# Elements whose content is code or style, not text: dropped whole, before
+# bleach (which would keep their text when it strips the tags).
+_DROP_WITH_CONTENT = re.compile(
+    r"<(script|style|template|noscript|textarea|title|xmp|iframe|object|embed|svg|math)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def sanitize(fragment: str) -> str:
+    """Clean an HTML fragment with the allow-list. Idempotent."""
+    return _IMG_WITHOUT_SRC.sub("", _cleaner.clean(_DROP_WITH_CONTENT.sub("", fragment)))
+
+
+@dataclass
+class RenderContext:
+    """What the tree processors need to know about the module being rendered."""
+
+    media_url: Callable[[str], str | None]  # "media/x.svg" -> URL, None if the file is missing
+    glossary: dict[str, str] = field(default_factory=dict)  # term -> definition (plain text)
+    section_id: str = ""
+    # Filled while rendering, read by the checker.
+    missing_media: list[str] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)  # (src, alt)
+    foreign_images: list[str] = field(default_factory=list)
+
+
+class _Callouts(Treeprocessor):
+    """``> [!retenir]`` blockquotes become titled boxes."""
+
+    def run(self, root: etree.Element) -> None:
+        for quote_element in root.iter("blockquote"):
+            first = quote_element[0] if len(quote_element) else None
+            if first is None or first.tag != "p" or not first.text:
+                continue
+            match = CALLOUT_RE.match(first.text)
+            if not match or match.group("kind") not in CALLOUTS:
+                continue
+            kind = match.group("kind")
+            first.text = first.text[match.end() :]
+            if not first.text.strip() and not len(first):
+                quote_element.remove(first)
+            quote_element.tag = "div"
+            quote_element.set("class", f"callout callout-{kind}")
+            title = etree.Element("p", {"class": "callout-title"})
+            strong = etree.SubElement(title, "strong")
+            strong.text = CALLOUTS[kind]
+            quote_element.insert(0, title)
+
+
+class _Media(Treeprocessor):
+    """Images from ``media/`` get their served URL; any other image is dropped."""
+
+    def __init__(self, md: markdown.Markdown, context: RenderContext) -> None:
+        super().__init__(md)
+        self.context = context
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag != "img":
+                    continue
+                src = child.get("src", "")
+                alt = child.get("alt", "")
+                self.context.images.append((src, alt))
+                url = self.context.media_url(src) if src.startswith("media/") else None
+                if url is None:
+                    if src.startswith("media/"):
+                        self.context.missing_media.append(src)
+                    else:
+                        self.context.foreign_images.append(src)
+                    # Keep the alt text so the reader loses no information.
+                    index = list(parent).index(child)
+                    parent.remove(child)
+                    if alt:
+                        span = etree.Element("em")
+                        span.text = f"[image : {alt}]"
+                        span.tail = child.tail
+                        parent.insert(index, span)
+                    continue
+                child.set("src", url)
+                child.set("loading", "lazy")
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if href.startswith(("http://", "https://")):
+                # A deliberate way out of the platform, never a resource it loads.
+                link.set("rel", "external noopener noreferrer")
+                link.set("class", "external")
+
+
+class _Glossary(Treeprocessor):
+    """Mark the first use of each glossary term in a section with its definition."""
+
+    SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dfn", "span", "strong"})
+
+    def __init__(self, md: markdown.Markdown, context: RenderContext) -> None:
+        super().__init__(md)
+        self.context = context
+
+    def run(self, root: etree.Element) -> None:
+        if not self.context.glossary:
+            return
+        terms = sorted(self.context.glossary, key=len, reverse=True)
+        self.pattern = re.compile(
+            r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?:s|x)?(?![\w-])", re.IGNORECASE
+        )
+        self.lookup = {t.lower(): t for t in terms}
+        self.used: set[str] = set()
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in self.SKIP or element.get("class", "").startswith("footnote"):
+            return
+        pieces = self._split(element.text)
+        if pieces is not None:
+            element.text = pieces[0]
+            for offset, node in enumerate(pieces[1:]):
+                element.insert(offset, node)
+        index = 0
+        while index < len(element):
+            child = element[index]
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                index += 1
+                continue
+            self._walk(child)
+            pieces = self._split(child.tail)
+            if pieces is not None:
+                child.tail = pieces[0]
+                for offset, node in enumerate(pieces[1:], start=1):
+                    element.insert(index + offset, node)
+                index += len(pieces) - 1
+            index += 1
+
+    def _split(self, text: str | None) -> list | None:
+        """Return [text before, dfn, tooltip span (tail = rest)] for the first unused term."""
+        if not text:
+            return None
+        for match in self.pattern.finditer(text):
+            term = self.lookup[match.group(1).lower()]
+            if term in self.used:
+                continue
+            self.used.add(term)
+            definition_id = f"def-{self.context.section_id}-{_slug(term)}"
+            dfn = etree.Element("dfn", {"class": "term", "tabindex": "0", "aria-describedby": definition_id})
+            dfn.text = match.group(0)
+            tip = etree.Element("span", {"class": "term-def", "id": definition_id, "role": "tooltip"})
+            tip.text = self.context.glossary[term]
+            rest = self._split(text[match.end() :])
+            if rest is None:
+                tip.tail = text[match.end() :]
+                return [text[: match.start()], dfn, tip]
+            tip.tail = rest[0]
+            return [text[: match.start()], dfn, tip, *rest[1:]]
+        return None
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "terme"
+
+
+class _LyceeExtension(Extension):
+    def __init__(self, context: RenderContext) -> None:
+        super().__init__()
+        self.context = context
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        # After inline processing (20), so images and text nodes are final.
+        md.treeprocessors.register(_Callouts(md), "lycee_callouts", 8)
+        md.treeprocessors.register(_Media(md, self.context), "lycee_media", 7)
+        md.treeprocessors.register(_Glossary(md, self.context), "lycee_glossary", 6)
+
+
+def _markdown(context: RenderContext) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "tables",
+            "fenced_code",
+            "attr_list",
+            "sane_lists",
+            "footnotes",
+            _LyceeExtension(context),
+        ],
+        extension_configs={
+            "footnotes": {
+                "BACKLINK_TEXT": "↩",
+                "BACKLINK_TITLE": "Revenir à l'appel de note %d",
+                "SUPERSCRIPT_TEXT": "{}",
+            }
+        },
+        output_format="html",
+    )
+
+
+_FOOTNOTE_ID = re.compile(r'(id="|href="#)(fn|fnref):')
+
+
+def render_markdown(source: str, context: RenderContext) -> str:
+    """Render Markdown to sanitised HTML. Footnote ids are made unique per section."""
+    produced = _markdown(context).convert(source)
+    if context.section_id:
+        produced = _FOOTNOTE_ID.sub(lambda m: f"{m.group(1)}{m.group(2)}-{context.section_id}-", produced)
+    return sanitize(produced)
+
+
+def render_inline(source: str, context: RenderContext) -> str:
+    """Render a short text (a choice, a feedback) without its wrapping paragraph."""
+    produced = render_markdown(source, context)
+    if produced.startswith("<p>") and produced.endswith("</p>") and produced.count("<p>") == 1:
+        return produced[3:-4]
+    return produced
+
+
+def source_note(title: str, author: str, year: object, url: str, note: str | None = None) -> str:
+    """The Markdown of a footnote citing a source of the front matter."""
+    text = f"{author}, *{title}*, {year}. [{url}]({quote(url, safe=':/?#[]@!$&()*+,;=%~')})"
+    return f"{text} ({note})" if note else text
+
+
+def text_of(fragment: str) -> str:
+    """Plain text of an HTML fragment (for word counts and indexes)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def find_raw_html(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Raw HTML an author wrote that the sanitiser would strip: [(line, description)].
+
+    Code spans and fenced code are skipped (shown as code, never as HTML).
+    """
+    findings: list[tuple[int, str]] = []
+    in_fence = False
+    for number, text in lines:
+        stripped = text.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence or text.startswith(("    ", "\t")):
+            continue
+        visible = re.sub(r"`[^`]*`", "", text)
+        for match in re.finditer(r"<!--|<(/?)([A-Za-z][A-Za-z0-9-]*)([^>]*)>?", visible):
+            if match.group(0) == "<!--":
+                findings.append((number, "commentaire HTML « <!-- … --> » retiré à l'affichage"))
+                continue
+            if match.group(1):  # a closing tag: its opening tag was reported
+                continue
+            tag = match.group(2).lower()
+            attributes = re.findall(r"([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=", match.group(3) or "")
+            if tag not in AUTHOR_HTML_TAGS:
+                findings.append((number, f"balise HTML <{tag}> retirée à l'affichage"))
+            else:
+                for name in attributes:
+                    if not (tag == "abbr" and name.lower() == "title"):
+                        findings.append((number, f"attribut « {name} » de <{tag}> retiré à l'affichage"))
+        for match in re.finditer(r"\]\(\s*<?([A-Za-z][A-Za-z0-9+.-]*):", visible):
+            scheme = match.group(1).lower()
+            if scheme not in ALLOWED_PROTOCOLS:
+                findings.append((number, f"lien « {scheme}: » retiré à l'affichage (seuls http, https et mailto sont permis)"))
+    return findings

@@ -1,0 +1,121 @@
+"""Reading modules: the catalogue, a module, its sections, its media, a print view."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import Blueprint, abort, g, render_template, send_file
+from flask_login import current_user, login_required
+
+from lycee_ia.accounts.access import admin_required
+from lycee_ia.accounts.models import Role
+from lycee_ia.content.catalogue import get_catalogue
+from lycee_ia.content.module import MEDIA_DIR, MEDIA_TYPES, Module, media_path
+from lycee_ia.content.services import (
+    audiences_for,
+    can_read,
+    progress_by_module,
+    record_section_view,
+    resume_section,
+)
+from lycee_ia.db import db
+from lycee_ia.errors import fail
+
+bp = Blueprint("content", __name__, template_folder="templates")
+
+# An SVG opened on its own must not run script in our origin.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def get_module_or_404(module_id: str) -> Module:
+    """The served module ``module_id`` if the current user may read it; 404 or 403 otherwise."""
+    module = get_catalogue().modules.get(module_id)
+    if module is None:
+        fail(404, "Ce module n'existe pas ou n'est pas disponible.")
+    if not can_read(current_user, module):
+        fail(403, "Ce module est réservé aux personnels de l'éducation.")
+    g.personal_data = True
+    return module
+
+
+@bp.route("/modules")
+@login_required
+def catalogue():
+    catalogue = get_catalogue()
+    modules = sorted(
+        (m for m in catalogue.modules.values() if m.audience in audiences_for(current_user)),
+        key=lambda m: (m.audience != ("eleve" if current_user.role == Role.STUDENT else "personnel"), m.id),
+    )
+    progress = progress_by_module(db.session, current_user, modules)
+    broken = list(catalogue.broken.values()) if current_user.role == Role.ADMIN else []
+    return render_template("content/catalogue.html", modules=modules, progress=progress, broken=broken)
+
+
+@bp.route("/modules/<module_id>")
+@login_required
+def module(module_id: str):
+    module = get_module_or_404(module_id)
+    progress = progress_by_module(db.session, current_user, [module])[module.id]
+    return render_template(
+        "content/module.html", module=module, progress=progress, resume=resume_section(module, progress)
+    )
+
+
+@bp.route("/modules/<module_id>/partie/<section_id>")
+@login_required
+def section(module_id: str, section_id: str):
+    module = get_module_or_404(module_id)
+    section = module.section(section_id)
+    if section is None:
+        fail(404, "Cette partie n'existe pas dans ce module.")
+    record_section_view(db.session, current_user, module, section)
+    db.session.commit()
+    progress = progress_by_module(db.session, current_user, [module])[module.id]
+    index = section.number - 1
+    return render_template(
+        "content/section.html",
+        module=module,
+        section=section,
+        progress=progress,
+        previous=module.sections[index - 1] if index > 0 else None,
+        following=module.sections[index + 1] if index + 1 < len(module.sections) else None,
+    )
+
+
+@bp.route("/modules/<module_id>/imprimer")
+@login_required
+def printable(module_id: str):
+    module = get_module_or_404(module_id)
+    return render_template("content/print.html", module=module)
+
+
+@bp.route("/modules/<module_id>/media/<path:filename>")
+@login_required
+def media(module_id: str, filename: str):
+    module = get_module_or_404(module_id)
+    path = media_path(module.folder, f"{MEDIA_DIR}/{filename}")
+    if path is None:
+        abort(404)
+    g.cacheable = True
+    response = send_file(
+        path, mimetype=MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0], max_age=365 * 24 * 3600
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if path.suffix.lower() == ".svg":
+        response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
+
+
+@bp.route("/admin/modules")
+@admin_required
+def status():
+    catalogue = get_catalogue()
+    return render_template(
+        "content/status.html",
+        modules=sorted(catalogue.modules.values(), key=lambda m: m.id),
+        broken=sorted(catalogue.broken.values(), key=lambda b: b.id),
+        warnings=catalogue.problems,
+        root=catalogue.root,
+    )
