@@ -92,6 +92,36 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+SYNC_ROLES = ("laptop", "server")
+
+
+def _server_url(env: Mapping[str, str]) -> str | None:
+    """The school server a laptop syncs with (LYCEE_IA_SERVER_URL), or None.
+
+    Only an http(s) address with a host and no user name, password, query or
+    fragment: the token travels in a header, never in the address.
+    """
+    raw = (env.get("LYCEE_IA_SERVER_URL") or "").strip()
+    if not raw:
+        return None
+    from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
+
+    try:
+        return normalise_server_url(raw)
+    except ServerUrlError as error:
+        raise ConfigError(f"LYCEE_IA_SERVER_URL vaut « {raw} » : {error}") from None
+
+
+def _sync_role(env: Mapping[str, str], default: str) -> str:
+    raw = (env.get("LYCEE_IA_SYNC_ROLE") or default).strip().lower()
+    if raw not in SYNC_ROLES:
+        raise ConfigError(
+            f"LYCEE_IA_SYNC_ROLE vaut « {raw} » : indiquez laptop (cet ordinateur envoie ses traces "
+            "au serveur du lycée) ou server (cette instance reçoit les traces des ordinateurs)."
+        )
+    return raw
+
+
 def read_or_create_secret_key(data_dir: Path) -> str:
     """Return the laptop's secret key, creating it once with 0600 permissions."""
     path = data_dir / SECRET_KEY_FILE
@@ -135,6 +165,14 @@ class BaseConfig:
     TRUSTED_PROXIES = 0
     DEMO_ALLOWED = True
     SQLALCHEMY_ECHO = False
+    # Sync (lycee_ia/sync): which side this instance plays, the laptop's server,
+    # the background sync's rhythm (seconds) and the events sent per request.
+    SYNC_ROLES: frozenset[str] = frozenset()
+    SERVER_URL: str | None = None
+    SYNC_INTERVAL = 300
+    SYNC_BACKGROUND = True
+    SYNC_BATCH_SIZE = 500
+    SYNC_TIMEOUT = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
@@ -178,6 +216,11 @@ class LaptopConfig(BaseConfig):
                 env.get("DATABASE_URL") or f"sqlite:///{data_dir.resolve() / DATABASE_FILE}"
             ),
             SECRET_KEY=read_or_create_secret_key(data_dir),
+            SERVER_URL=_server_url(env),
+            SYNC_ROLES=frozenset({_sync_role(env, "laptop")}),
+            SYNC_INTERVAL=_int(env, "LYCEE_IA_SYNC_INTERVAL", cls.SYNC_INTERVAL, minimum=1),
+            SYNC_BACKGROUND=_bool(env, "LYCEE_IA_SYNC_BACKGROUND", True),
+            SYNC_BATCH_SIZE=min(500, _int(env, "LYCEE_IA_SYNC_BATCH_SIZE", cls.SYNC_BATCH_SIZE, minimum=1)),
         )
         return settings
 
@@ -222,6 +265,7 @@ class ServerConfig(BaseConfig):
             REMEMBER_COOKIE_SECURE=_bool(env, "LYCEE_IA_SECURE_COOKIES", True),
             TRUSTED_PROXIES=_int(env, "LYCEE_IA_TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
             DEMO_ALLOWED=_bool(env, "LYCEE_IA_ALLOW_DEMO", False),
+            SYNC_ROLES=frozenset({"server"}),
         )
         return settings
 
@@ -233,6 +277,9 @@ class TestConfig(BaseConfig):
     TESTING = True
     HOST = "127.0.0.1"
     PORT = 0
+    # The suite plays both sides: laptops and the server, each a separate app.
+    SYNC_ROLES = frozenset({"laptop", "server"})
+    SYNC_BACKGROUND = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:

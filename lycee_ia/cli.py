@@ -42,6 +42,11 @@ def serve(threads: int) -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Lycée IA ({app.config['MODE']}) : http://{shown_host}:{port}/  (Ctrl+C pour arrêter)")
+    if "laptop" in (app.config.get("SYNC_ROLES") or ()) and app.config.get("SYNC_BACKGROUND"):
+        # The serve process, not the factory, starts the laptop's background sync.
+        from lycee_ia.sync.runner import start_background_sync
+
+        start_background_sync(app)
     waitress.serve(app, host=host, port=port, threads=threads, ident="lycee-ia", _quiet=True)
 
 

@@ -9,6 +9,7 @@ served, and the app runs on.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +43,21 @@ def module_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "module.md").is_file())
 
 
-def build_catalogue(root: Path, media_base: str | None = "/modules") -> tuple[Catalogue, Problems]:
-    """Build every module of ``root``; report duplicate ids across folders."""
+def build_catalogue(
+    root: Path, media_base: str | None = "/modules", overlay: Path | None = None
+) -> tuple[Catalogue, Problems]:
+    """Build every module of ``root``; report duplicate ids across folders.
+
+    A module folder in ``overlay`` (a laptop's modules installed by sync)
+    replaces the folder of the same name in ``root``.
+    """
     catalogue = Catalogue(root=root)
     all_problems = Problems()
     built: list[tuple[Module, Problems]] = []
-    for folder in module_folders(root):
+    folders = {folder.name: folder for folder in module_folders(root)}
+    if overlay is not None and overlay.is_dir():
+        folders.update({folder.name: folder for folder in module_folders(overlay)})
+    for _, folder in sorted(folders.items()):
         problems = Problems()
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None
         module = build_module(folder, problems, media_base=base)
@@ -74,22 +84,48 @@ def build_catalogue(root: Path, media_base: str | None = "/modules") -> tuple[Ca
 _lock = threading.Lock()
 
 
+def synced_modules_dir(app: Flask) -> Path | None:
+    """Where a laptop installs the module versions it receives from its server."""
+    data_dir = app.config.get("DATA_DIR")
+    return Path(data_dir) / "modules" if data_dir else None
+
+
+INSTALLED_STAMP = ".installed"
+
+
+def _stamp(app: Flask) -> int | None:
+    """When sync last installed a module (possibly from another process, `lycee-ia sync now`)."""
+    root = synced_modules_dir(app)
+    try:
+        return (root / INSTALLED_STAMP).stat().st_mtime_ns if root is not None else None
+    except OSError:
+        return None
+
+
+def mark_installed(root: Path) -> None:
+    """Tell every process serving this laptop to rebuild its catalogue."""
+    (root / INSTALLED_STAMP).write_text(str(time.time_ns()), encoding="ascii")
+
+
 def get_catalogue(app: Flask | None = None) -> Catalogue:
-    """The app's catalogue, built on first use."""
+    """The app's catalogue, built on first use (and again after sync installed a module)."""
     app = app or current_app._get_current_object()
     catalogue = app.extensions.get("lycee_ia.catalogue")
-    if catalogue is None:
+    stamp = _stamp(app)
+    if catalogue is None or app.extensions.get("lycee_ia.catalogue_stamp") != stamp:
         with _lock:
             catalogue = app.extensions.get("lycee_ia.catalogue")
-            if catalogue is None:
-                catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]))
+            if catalogue is None or app.extensions.get("lycee_ia.catalogue_stamp") != stamp:
+                catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]), overlay=synced_modules_dir(app))
                 app.extensions["lycee_ia.catalogue"] = catalogue
+                app.extensions["lycee_ia.catalogue_stamp"] = stamp
     return catalogue
 
 
 def reload_catalogue(app: Flask) -> Catalogue:
     """Rebuild from the files (after a content update)."""
     with _lock:
-        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]))
+        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]), overlay=synced_modules_dir(app))
         app.extensions["lycee_ia.catalogue"] = catalogue
+        app.extensions["lycee_ia.catalogue_stamp"] = _stamp(app)
     return catalogue

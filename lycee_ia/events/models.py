@@ -38,7 +38,12 @@ class LearningEvent(Base):
     # xAPI context.registration: the attempt (or other session of work) the
     # event belongs to, so that an attempt's events are found by an index.
     registration: Mapped[Optional[uuid.UUID]] = mapped_column(Uuid, index=True)
-    occurred_at: Mapped[datetime]  # the device's clock
+    # When it happened, on this instance's timeline: the device's clock where
+    # the event was made; on the server, the laptop's clock corrected by the
+    # offset measured at sync (docs/ARCHITECTURE.md, "Clocks").
+    occurred_at: Mapped[datetime]
+    # The laptop's own reading, kept when the server placed the event elsewhere.
+    device_occurred_at: Mapped[Optional[datetime]]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)  # this instance's clock
 
 

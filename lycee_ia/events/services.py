@@ -59,6 +59,7 @@ class NewEvent:
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     device_id: str | None = None
     registration: uuid.UUID | None = None
+    device_occurred_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.verb not in VERBS:
@@ -114,6 +115,7 @@ def record_events(session: Session, events: Iterable[NewEvent]) -> list[Learning
                 "context": event.context,
                 "registration": event.registration,
                 "occurred_at": event.occurred_at,
+                "device_occurred_at": event.device_occurred_at,
                 "recorded_at": utcnow(),
             }
         )

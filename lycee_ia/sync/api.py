@@ -1,0 +1,143 @@
+"""``/api/sync/v1/``: the JSON API laptops call. Thin views over sync.server.
+
+Every endpoint but ``enrol`` needs ``Authorization: Bearer <device token>``.
+Bodies may be gzip-compressed; they are read with size limits, and any bad
+input gets a JSON error (``{"error", "code", "message"}``), never a 500.
+The server only answers: it never opens a connection to an address a
+client gives it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from lycee_ia.content.catalogue import get_catalogue
+from lycee_ia.db import db, utcnow
+from lycee_ia.sync import server, signing
+from lycee_ia.sync.server import MAX_BATCH, SyncError
+from lycee_ia.sync.wire import format_time, parse_time
+
+bp = Blueprint("sync_api", __name__, url_prefix="/api/sync/v1")
+
+MAX_BODY = 8 * 1024 * 1024  # after decompression: 500 events of 16 KB
+
+
+@bp.errorhandler(SyncError)
+def _sync_error(error: SyncError):
+    db.session.rollback()
+    if error.status in (400, 401, 403):
+        current_app.logger.info("sync API refused (%s): %s", error.code, request.path)
+    return jsonify(error=error.code, code=error.code, message=error.message), error.status
+
+
+def _body() -> dict[str, Any]:
+    raw = request.get_data(cache=False)  # MAX_CONTENT_LENGTH applies first
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        try:
+            raw = signing.gunzip_limited(raw, MAX_BODY)
+        except signing.SignatureError:
+            raise SyncError("Corps de requête compressé illisible ou trop volumineux.", 400, "bad_body") from None
+    elif len(raw) > MAX_BODY:
+        raise SyncError("Corps de requête trop volumineux.", 413, "too_large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise SyncError("Corps de requête JSON illisible.", 400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise SyncError("Le corps de la requête doit être un objet JSON.", 400, "bad_json")
+    return body
+
+
+def _device():
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    return server.authenticate_device(db.session, token)
+
+
+def _laptop_time(raw: Any):
+    try:
+        return parse_time(raw) if raw else None
+    except ValueError:
+        raise SyncError("Heure de l'ordinateur illisible (sent_at).", 400, "bad_time") from None
+
+
+def _string(body: dict, key: str, maximum: int) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or len(value) > maximum:
+        raise SyncError(f"Champ « {key} » manquant ou invalide.", 400, f"bad_{key}")
+    return value
+
+
+@bp.post("/enrol")
+def enrol():
+    body = _body()
+    now = utcnow()
+    device, token = server.enrol_device(
+        db.session,
+        username=_string(body, "username", 255),
+        password=_string(body, "password", 200),
+        address=request.remote_addr,
+        device_id=_string(body, "device_id", 64),
+        public_key=_string(body, "public_key", 64),
+        label=_string(body, "label", 100) if body.get("label") is not None else "",
+        laptop_now=_laptop_time(body.get("laptop_time")),
+        now=now,
+        max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+        window=current_app.config["LOGIN_FAILURE_WINDOW"],
+    )
+    state = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    server_key = signing.public_key_hex(signing.signing_key(current_app.config["SECRET_KEY"]))
+    db.session.commit()
+    return jsonify(token=token, server_key=server_key, state=state, server_time=format_time(now))
+
+
+@bp.post("/events")
+def push():
+    device = _device()
+    body = _body()
+    events = body.get("events")
+    if not isinstance(events, list):
+        raise SyncError("Champ « events » manquant : une liste d'évènements.", 400, "bad_events")
+    if len(events) > MAX_BATCH:
+        raise SyncError(f"Au plus {MAX_BATCH} évènements par requête.", 413, "batch_too_large")
+    now = utcnow()
+    offset = server.measure_offset(_laptop_time(body.get("sent_at")), now)
+    device.clock_offset = offset
+    result = server.receive_events(db.session, device, events, offset=offset, now=now)
+    db.session.commit()
+    # Answered only after the commit: "held" means held.
+    return jsonify(held=result.held, refused=result.refused, new=result.new, server_time=format_time(now))
+
+
+@bp.get("/state")
+def state():
+    device = _device()
+    cursor = request.args.get("cursor", "")[:64]
+    now = utcnow()
+    laptop_now = _laptop_time(request.args.get("sent_at"))
+    if laptop_now is not None:
+        device.clock_offset = server.measure_offset(laptop_now, now)
+    current = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    db.session.commit()
+    if cursor and cursor == current["cursor"]:
+        return jsonify(changed=False, cursor=cursor, server_time=format_time(now))
+    return jsonify(changed=True, server_time=format_time(now), **current)
+
+
+@bp.get("/modules/<module_id>/<version>")
+def module_archive(module_id: str, version: str):
+    _device()
+    db.session.commit()
+    module = get_catalogue().modules.get(module_id)
+    if module is None or module.version != version or module.audience != "eleve":
+        raise SyncError("Cette version de module n'est pas publiée par ce serveur.", 404, "no_such_module")
+    cache = current_app.extensions.setdefault("lycee_ia.sync_archives", {})
+    key = (module.id, module.version, module.content_hash)
+    data = cache.get(key)
+    if data is None:
+        data = server.module_archive(module, signing.signing_key(current_app.config["SECRET_KEY"]))
+        cache[key] = data
+    return Response(data, mimetype="application/octet-stream")

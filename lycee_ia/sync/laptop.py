@@ -1,0 +1,413 @@
+"""Laptop side of sync: enrolled accounts, pending events, acknowledgements, state, content.
+
+Plain functions taking the session; they flush but never commit. The runner
+(runner.py) and the views call them between their HTTP exchanges and commit
+at the edge. Only what the server said it holds is ever marked acknowledged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lycee_ia.accounts.models import Role, User
+from lycee_ia.accounts.services import hash_password
+from lycee_ia.content.module import MAX_MEDIA_BYTES, MEDIA_TYPES, build_module, content_hash
+from lycee_ia.content.problems import Problems
+from lycee_ia.content.source import MODULE_ID_RE
+from lycee_ia.db import utcnow
+from lycee_ia.events.models import LearningEvent
+from lycee_ia.sync import signing
+from lycee_ia.sync.models import SyncAccount, SyncAck, SyncMirror
+from lycee_ia.sync.wire import event_to_wire, format_time
+from lycee_ia.teaching.models import Enrolment, SchoolClass
+
+MAX_MODULE_FILES = 300
+MAX_TEXT_BYTES = 1024 * 1024
+MAX_MODULE_BYTES = 30 * 1024 * 1024
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+PREVIOUS_DIR = ".previous"
+STAGING_PREFIX = ".staging-"
+
+
+class LaptopSyncError(Exception):
+    """Something the laptop refuses; the message is French."""
+
+
+def _insert_ignore(session: Session, model: type, rows: list[dict[str, Any]], key: str) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    for start in range(0, len(rows), 500):
+        session.execute(insert(model).values(rows[start : start + 500]).on_conflict_do_nothing(index_elements=[key]))
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def enrolled_accounts(session: Session) -> list[SyncAccount]:
+    return list(session.scalars(select(SyncAccount).order_by(SyncAccount.user_id)))
+
+
+def adopt_enrolment(
+    session: Session,
+    *,
+    server_url: str,
+    token: str,
+    server_key: str,
+    state: dict[str, Any],
+    password: str,
+    now: datetime | None = None,
+) -> User:
+    """Keep on this laptop the student the server just enrolled.
+
+    The local account carries the server's global UUID and a verifier of the
+    password typed now, so the student can sign in here offline afterwards.
+    """
+    now = now or utcnow()
+    profile = state.get("user") or {}
+    try:
+        user_uuid = uuid.UUID(str(profile.get("uuid")))
+    except ValueError:
+        raise LaptopSyncError("Réponse du serveur illisible (profil).") from None
+    username = str(profile.get("username") or "")
+    user = session.scalar(select(User).where(User.uuid == user_uuid))
+    if user is None:
+        clash = session.scalar(select(User).where(User.username == username))
+        if clash is not None:
+            raise LaptopSyncError(
+                f"Un autre compte « {username} » existe déjà sur cet ordinateur : "
+                "demandez à un administrateur de le renommer avant d'inscrire cet élève."
+            )
+        user = User(uuid=user_uuid, username=username, first_name="", role=Role.STUDENT.value, password_hash="")
+        session.add(user)
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.active = True
+    session.flush()
+    account = session.get(SyncAccount, user.id)
+    if account is None:
+        account = SyncAccount(user_id=user.id, enrolled_at=now)
+        session.add(account)
+    account.server_url = server_url
+    account.token = token
+    account.server_key = server_key
+    account.revoked = False
+    account.failures = 0
+    account.last_error = None
+    account.next_attempt_at = None
+    apply_state(session, account, state)
+    return user
+
+
+# --- pending events and acknowledgements ------------------------------------------------------------
+
+
+def _unacknowledged():
+    return ~select(SyncAck.event_id).where(SyncAck.event_id == LearningEvent.id).exists()
+
+
+def pending_events(
+    session: Session, user_id: int, limit: int, after: tuple[datetime, uuid.UUID] | None = None
+) -> list[LearningEvent]:
+    """The user's events the server has not acknowledged, oldest first, after a keyset position."""
+    query = select(LearningEvent).where(LearningEvent.user_id == user_id, _unacknowledged())
+    if after is not None:
+        query = query.where(tuple_(LearningEvent.recorded_at, LearningEvent.id) > tuple_(*after))
+    return list(session.scalars(query.order_by(LearningEvent.recorded_at, LearningEvent.id).limit(limit)))
+
+
+def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> int:
+    """How many events wait for the server (of the given accounts, or of every enrolled one)."""
+    if user_ids is None:
+        user_ids = select(SyncAccount.user_id).scalar_subquery()
+        condition = LearningEvent.user_id.in_(user_ids)
+    else:
+        condition = LearningEvent.user_id.in_(list(user_ids))
+    return session.scalar(select(func.count()).select_from(LearningEvent).where(and_(condition, _unacknowledged())))
+
+
+def acknowledge(session: Session, held: Iterable[Any], sent: set[uuid.UUID], now: datetime | None = None) -> int:
+    """Mark as acknowledged the sent events the server says it holds; return how many."""
+    now = now or utcnow()
+    ids = []
+    for raw in held:
+        try:
+            value = uuid.UUID(str(raw))
+        except ValueError:
+            continue
+        if value in sent:
+            ids.append(value)
+    _insert_ignore(session, SyncAck, [{"event_id": i, "acknowledged_at": now} for i in ids], "event_id")
+    return len(ids)
+
+
+def acknowledge_held(session: Session, user_id: int, held: Iterable[Any], now: datetime | None = None) -> int:
+    """Mark as acknowledged the user's local events the server says it holds (reverse bundle)."""
+    wanted = []
+    for raw in held:
+        try:
+            wanted.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    local: set[uuid.UUID] = set()
+    for start in range(0, len(wanted), 500):
+        local.update(
+            session.scalars(
+                select(LearningEvent.id).where(LearningEvent.user_id == user_id, LearningEvent.id.in_(wanted[start : start + 500]))
+            )
+        )
+    return acknowledge(session, local, local, now)
+
+
+def wire_batch(user: User, events: list[LearningEvent]) -> list[dict[str, Any]]:
+    return [event_to_wire(event, user.uuid) for event in events]
+
+
+# --- state from the server ----------------------------------------------------------------------
+
+
+def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -> None:
+    """Make the laptop's copy of the student's profile and classes what the server says.
+
+    The server is authoritative for the roster: classes the student left are
+    left here too; the learning events are never touched.
+    """
+    user = account.user or session.get(User, account.user_id)
+    profile = state.get("user") or {}
+    if str(profile.get("uuid")) != str(user.uuid):
+        raise LaptopSyncError("Le serveur a répondu pour un autre élève : synchronisation interrompue.")
+    for key, maximum in (("first_name", 100), ("last_name", 100)):
+        value = profile.get(key)
+        if isinstance(value, str):
+            setattr(user, key, value[:maximum])
+    username = profile.get("username")
+    if isinstance(username, str) and username != user.username and 2 <= len(username) <= 64:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            user.username = username
+    wanted: dict[str, str] = {}
+    for entry in state.get("classes") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("name"), str):
+            wanted[entry["id"][:64]] = entry["name"][:100]
+    mirrors = {m.remote_id: m for m in session.scalars(select(SyncMirror).where(SyncMirror.kind == "class"))}
+    kept: set[int] = set()
+    for remote_id, name in wanted.items():
+        mirror = mirrors.get(remote_id)
+        school_class = session.get(SchoolClass, mirror.local_id) if mirror else None
+        if school_class is None:
+            school_class = SchoolClass(name=name)
+            session.add(school_class)
+            session.flush()
+            if mirror is None:
+                mirror = SyncMirror(kind="class", remote_id=remote_id, local_id=school_class.id)
+                session.add(mirror)
+                mirrors[remote_id] = mirror
+            else:
+                mirror.local_id = school_class.id
+        school_class.name = name
+        kept.add(school_class.id)
+        if session.get(Enrolment, (school_class.id, user.id)) is None:
+            session.add(Enrolment(class_id=school_class.id, user_id=user.id))
+    mirrored = {m.local_id for m in mirrors.values()}
+    for enrolment in session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)).all():
+        if enrolment.class_id in mirrored and enrolment.class_id not in kept:
+            session.delete(enrolment)
+    if isinstance(state.get("cursor"), str):
+        account.state_cursor = state["cursor"][:64]
+    session.flush()
+
+
+# --- module archives ---------------------------------------------------------------------------
+
+
+@dataclass
+class CheckedArchive:
+    module_id: str
+    version: str
+    content_hash: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _safe_relative(path: Any) -> str:
+    """``module.md``, ``quiz.md`` or ``media/...`` with plain names; anything else is refused."""
+    if not isinstance(path, str) or len(path) > 300:
+        raise LaptopSyncError("Archive refusée : un chemin de fichier est invalide.")
+    if path in ("module.md", "quiz.md"):
+        return path
+    segments = path.split("/")
+    if (
+        len(segments) < 2
+        or segments[0] != "media"
+        or not all(_SEGMENT_RE.match(s) for s in segments[1:])
+        or Path(path).suffix.lower() not in MEDIA_TYPES
+    ):
+        raise LaptopSyncError(f"Archive refusée : le fichier « {path[:80]} » sortirait du dossier du module ou n'est pas permis.")
+    return path
+
+
+def check_module_archive(data: bytes, server_key: str, expected: dict[str, str] | None = None) -> CheckedArchive:
+    """Check a module archive's signature, paths and sizes; nothing is written."""
+    try:
+        signed = signing.verify_document(data, server_key, "module")
+    except signing.SignatureError as error:
+        raise LaptopSyncError(f"Archive refusée : {error}") from None
+    doc = signed.document
+    module_id, version, digest = doc.get("module_id"), doc.get("version"), doc.get("content_hash")
+    if not isinstance(module_id, str) or not MODULE_ID_RE.match(module_id):
+        raise LaptopSyncError("Archive refusée : identifiant de module invalide.")
+    if not isinstance(version, str) or not version or len(version) > 64 or not isinstance(digest, str):
+        raise LaptopSyncError("Archive refusée : version invalide.")
+    if expected is not None and (expected.get("id"), expected.get("version")) != (module_id, version):
+        raise LaptopSyncError("Archive refusée : ce n'est pas la version demandée.")
+    files = doc.get("files")
+    if not isinstance(files, list) or not 1 <= len(files) <= MAX_MODULE_FILES:
+        raise LaptopSyncError("Archive refusée : liste de fichiers invalide.")
+    checked = CheckedArchive(module_id, version, digest)
+    total = 0
+    for entry in files:
+        if not isinstance(entry, dict) or not isinstance(entry.get("data"), str):
+            raise LaptopSyncError("Archive refusée : liste de fichiers invalide.")
+        relative = _safe_relative(entry.get("path"))
+        if relative in checked.files:
+            raise LaptopSyncError("Archive refusée : un fichier y figure deux fois.")
+        try:
+            content = base64.b64decode(entry["data"], validate=True)
+        except (binascii.Error, ValueError):
+            raise LaptopSyncError("Archive refusée : contenu de fichier illisible.") from None
+        limit = MAX_TEXT_BYTES if relative.endswith(".md") else MAX_MEDIA_BYTES
+        total += len(content)
+        if len(content) > limit or total > MAX_MODULE_BYTES:
+            raise LaptopSyncError(f"Archive refusée : le fichier « {relative} » dépasse la taille permise.")
+        checked.files[relative] = content
+    if "module.md" not in checked.files:
+        raise LaptopSyncError("Archive refusée : il manque module.md.")
+    return checked
+
+
+def install_module(archive: CheckedArchive, root: Path) -> Path:
+    """Write a checked archive as ``root/<module id>``, keeping the previous folder aside.
+
+    The files go to a staging folder first; the content hash and the module
+    itself are checked there, and only then does the folder replace the old one.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    staging_root = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
+    staging = staging_root / archive.module_id
+    try:
+        for relative, content in archive.files.items():
+            target = (staging / relative).resolve()
+            if staging.resolve() not in target.parents:
+                raise LaptopSyncError("Archive refusée : un fichier sortirait du dossier du module.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        if content_hash(staging) != archive.content_hash:
+            raise LaptopSyncError("Archive refusée : l'empreinte du contenu ne correspond pas.")
+        problems = Problems()
+        module = build_module(staging, problems, media_base=None)
+        if module is None or problems.errors or module.id != archive.module_id or module.version != archive.version:
+            raise LaptopSyncError("Archive refusée : le module reçu ne passe pas la vérification.")
+        target = root / archive.module_id
+        if target.exists():
+            previous = root / PREVIOUS_DIR / f"{archive.module_id}-{uuid.uuid4().hex[:8]}"
+            previous.parent.mkdir(parents=True, exist_ok=True)
+            target.rename(previous)
+        staging.rename(target)
+        return target
+    finally:
+        shutil.rmtree(staging_root, ignore_errors=True)
+
+
+# --- USB bundles -------------------------------------------------------------------------------------
+
+
+def export_bundle(
+    session: Session,
+    key: signing.Ed25519PrivateKey,
+    device_id: str,
+    now: datetime | None = None,
+    user_ids: Iterable[int] | None = None,
+) -> tuple[bytes, int]:
+    """The USB bundle of enrolled students' unacknowledged events; returns (file, count).
+
+    Every enrolled student by default (the command line); only ``user_ids``
+    from a student's page, so that a shared laptop gives nobody another's data.
+
+    Exporting marks nothing as acknowledged: the events stay pending until the
+    server says it holds them (by HTTP, or through the reverse bundle).
+    """
+    now = now or utcnow()
+    accounts = []
+    count = 0
+    only = set(user_ids) if user_ids is not None else None
+    for account in enrolled_accounts(session):
+        if only is not None and account.user_id not in only:
+            continue
+        events = []
+        after = None
+        while True:
+            batch = pending_events(session, account.user_id, 2000, after)
+            if not batch:
+                break
+            events.extend(wire_batch(account.user, batch))
+            after = (batch[-1].recorded_at, batch[-1].id)
+        count += len(events)
+        accounts.append({"user": str(account.user.uuid), "events": events})
+    document = {"created_at": format_time(now), "device": device_id, "accounts": accounts}
+    return signing.sign_document(key, "events", document, device=device_id, created_at=format_time(now)), count
+
+
+@dataclass
+class StateImport:
+    user: User
+    acknowledged: int
+    archives: list[bytes]
+    state: dict[str, Any]
+
+
+def import_state_bundle(session: Session, data: bytes, device_id: str, now: datetime | None = None) -> StateImport:
+    """Apply a reverse bundle from the server: roster, acknowledgements; return the archives to install."""
+    try:
+        header, _, _, _ = signing.read_header(data)
+    except signing.SignatureError as error:
+        raise LaptopSyncError(f"Paquet refusé : {error}") from None
+    if header.get("kind") != "state":
+        raise LaptopSyncError("Paquet refusé : ce fichier n'est pas un paquet du serveur pour un ordinateur.")
+    if header.get("device") != device_id:
+        raise LaptopSyncError("Paquet refusé : ce paquet a été préparé pour un autre ordinateur.")
+    try:
+        user_uuid = uuid.UUID(str(header.get("user")))
+    except ValueError:
+        raise LaptopSyncError("Paquet refusé : l'en-tête du fichier est abîmé.") from None
+    user = session.scalar(select(User).where(User.uuid == user_uuid))
+    account = session.get(SyncAccount, user.id) if user else None
+    if account is None:
+        raise LaptopSyncError("Paquet refusé : cet élève n'est pas inscrit sur cet ordinateur.")
+    try:
+        signed = signing.verify_document(data, account.server_key, "state")
+    except signing.SignatureError as error:
+        raise LaptopSyncError(f"Paquet refusé : {error}") from None
+    doc = signed.document
+    state = doc.get("state")
+    if not isinstance(state, dict):
+        raise LaptopSyncError("Paquet refusé : le contenu du fichier est illisible.")
+    apply_state(session, account, state)
+    acknowledged = acknowledge_held(session, user.id, doc.get("held") or [], now)
+    archives = []
+    for raw in doc.get("archives") or []:
+        try:
+            archives.append(base64.b64decode(raw, validate=True))
+        except (binascii.Error, ValueError, TypeError):
+            raise LaptopSyncError("Paquet refusé : une archive de module est illisible.") from None
+    return StateImport(user, acknowledged, archives, state)

@@ -1,0 +1,136 @@
+"""Laptop pages: enrol with the school server, see and run the sync, USB bundles."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+
+from lycee_ia.accounts.access import roles_required
+from lycee_ia.accounts.models import Role
+from lycee_ia.db import db
+from lycee_ia.events.services import get_device_id
+from lycee_ia.sync import laptop
+from lycee_ia.sync.client import ServerRefused, ServerUnreachable
+from lycee_ia.sync.forms import ActionForm, BundleForm, EnrolForm
+from lycee_ia.sync.models import SyncAccount
+from lycee_ia.sync.runner import SyncBusy, device_key, enrol_laptop, install_archives, sync_account
+from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
+
+bp = Blueprint("sync_laptop", __name__, template_folder="templates")
+
+MAX_BUNDLE_UPLOAD = 64 * 1024 * 1024
+
+
+@bp.route("/synchronisation")
+@roles_required(Role.STUDENT)
+def status():
+    account = db.session.get(SyncAccount, current_user.id)
+    pending = laptop.pending_count(db.session, [current_user.id]) if account else 0
+    return render_template(
+        "sync/status.html", account=account, pending=pending, action=ActionForm(), upload=BundleForm()
+    )
+
+
+@bp.route("/synchronisation/inscription", methods=["GET", "POST"])
+def enrol():
+    configured = current_app.config.get("SERVER_URL")
+    form = EnrolForm()
+    if request.method == "GET" and configured:
+        form.server_url.data = configured
+    status = 200
+    if form.validate_on_submit():
+        try:
+            url = normalise_server_url(configured or form.server_url.data or "")
+            user = enrol_laptop(current_app._get_current_object(), url, form.username.data, form.password.data)
+        except ServerUrlError as error:
+            form.server_url.errors = [f"Adresse du serveur : {error}"]
+            status = 400
+        except ServerRefused as error:
+            form.form_errors.append(error.message)
+            status = 400 if error.status < 500 else 502
+        except ServerUnreachable as error:
+            form.form_errors.append(
+                f"{error} Vérifiez la connexion à Internet ou au réseau du lycée, puis réessayez. "
+                "Une fois inscrit, vous pourrez travailler sans réseau."
+            )
+            status = 503
+        except laptop.LaptopSyncError as error:
+            form.form_errors.append(str(error))
+            status = 400
+        else:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            session["sid"] = secrets.token_urlsafe(16)
+            flash("Cet ordinateur est inscrit : vous pourrez vous connecter ici même sans réseau.", "success")
+            return redirect(url_for("main.home"))
+    elif form.errors:
+        status = 400
+    return render_template("sync/enrol.html", form=form, configured=configured), status
+
+
+@bp.route("/synchronisation/maintenant", methods=["POST"])
+@roles_required(Role.STUDENT)
+def sync_now():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("sync_laptop.status"))
+    if db.session.get(SyncAccount, current_user.id) is None:
+        flash("Cet ordinateur n'est pas inscrit auprès du serveur du lycée pour votre compte.", "error")
+        return redirect(url_for("sync_laptop.status"))
+    user_id = current_user.id
+    db.session.rollback()  # the sync opens its own short transactions
+    try:
+        report = sync_account(current_app._get_current_object(), user_id, wait=False)
+    except SyncBusy:
+        flash("Une synchronisation est déjà en cours : patientez un instant.", "info")
+        return redirect(url_for("sync_laptop.status"))
+    if report.ok:
+        flash(f"Synchronisation réussie : {report.acknowledged} trace(s) envoyée(s), {report.pending} en attente.", "success")
+    else:
+        flash(f"La synchronisation n'a pas abouti : {report.error} Vos traces restent sur cet ordinateur.", "error")
+    return redirect(url_for("sync_laptop.status"))
+
+
+@bp.route("/synchronisation/paquet", methods=["POST"])
+@roles_required(Role.STUDENT)
+def export():
+    form = ActionForm()
+    if not form.validate_on_submit() or db.session.get(SyncAccount, current_user.id) is None:
+        return redirect(url_for("sync_laptop.status"))
+    data, _ = laptop.export_bundle(
+        db.session, device_key(current_app._get_current_object()), get_device_id(db.session), user_ids=[current_user.id]
+    )
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="lycee-ia-traces-{current_user.username}.lia"'},
+    )
+
+
+@bp.route("/synchronisation/importer", methods=["POST"])
+@roles_required(Role.STUDENT)
+def import_state():
+    request.max_content_length = MAX_BUNDLE_UPLOAD
+    form = BundleForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.bundle.errors) or "Le formulaire a expiré : réessayez.", "error")
+        return redirect(url_for("sync_laptop.status"))
+    data = form.bundle.data.read(MAX_BUNDLE_UPLOAD + 1)
+    app = current_app._get_current_object()
+    try:
+        result = laptop.import_state_bundle(db.session, data, get_device_id(db.session))
+        if result.user.id != current_user.id:
+            raise laptop.LaptopSyncError("Paquet refusé : ce paquet est celui d'un autre élève.")
+        server_key = db.session.get(SyncAccount, current_user.id).server_key
+        db.session.commit()
+        installed = install_archives(app, [(None, archive) for archive in result.archives], server_key)
+    except laptop.LaptopSyncError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("sync_laptop.status"))
+    flash(f"Paquet du serveur importé : {result.acknowledged} trace(s) confirmée(s), {len(installed)} module(s) mis à jour.", "success")
+    return redirect(url_for("sync_laptop.status"))

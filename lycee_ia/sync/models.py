@@ -1,0 +1,92 @@
+"""Sync: enrolled laptops (server side) and what a laptop keeps about its server.
+
+Server side: one :class:`SyncDevice` per student and laptop, holding the hash
+of the device token and the laptop's public key. Laptop side: one
+:class:`SyncAccount` per enrolled student, the acknowledgements the server
+gave (:class:`SyncAck`) and the mapping of server rows to local ones
+(:class:`SyncMirror`). Each instance only ever fills its own side's tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lycee_ia.accounts.models import User
+from lycee_ia.db import Base, utcnow
+
+
+class SyncDevice(Base):
+    """Server side: a laptop enrolled for one student; revocable."""
+
+    __tablename__ = "sync_devices"
+    __table_args__ = (UniqueConstraint("device_id", "user_id", name="uq_sync_devices_device_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), index=True)  # the laptop's own id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the bearer token: a token is 256 random bits, so a fast hash
+    # is enough and lets the server find the row by it.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # Ed25519, hex: checks the laptop's USB bundles
+    label: Mapped[str] = mapped_column(String(100), default="")
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[Optional[datetime]]
+    # Server clock minus laptop clock at the last contact, in seconds.
+    clock_offset: Mapped[int] = mapped_column(default=0)
+    revoked_at: Mapped[Optional[datetime]]
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class SyncAccount(Base):
+    """Laptop side: a student enrolled on this laptop, and the state of their sync."""
+
+    __tablename__ = "sync_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    server_url: Mapped[str] = mapped_column(String(300))
+    # The bearer token the server issued. It only lets this laptop push this
+    # student's events and read their roster; the server can revoke it.
+    token: Mapped[str] = mapped_column(String(100))
+    server_key: Mapped[str] = mapped_column(String(64))  # the server's Ed25519 public key, pinned at enrolment
+    state_cursor: Mapped[Optional[str]] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sync_at: Mapped[Optional[datetime]]  # last complete sync (laptop clock)
+    last_attempt_at: Mapped[Optional[datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[Optional[datetime]]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class SyncAck(Base):
+    """Laptop side: an event the server said it holds. Only those stop being sent."""
+
+    __tablename__ = "sync_acks"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("learning_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncMirror(Base):
+    """Laptop side: which local row stands for a server row (a class, an assignment)."""
+
+    __tablename__ = "sync_mirror"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    remote_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    local_id: Mapped[int]

@@ -1,0 +1,310 @@
+"""Running a laptop's sync: the edge where HTTP exchanges and commits happen.
+
+Like a view, the runner calls the services of laptop.py and commits; unlike a
+view, it must never hold the SQLite write lock while it waits for the
+network, so every step opens a short transaction, commits, and only then
+talks to the server. The order makes any interruption harmless:
+
+1. read a batch of unacknowledged events (and close the transaction);
+2. send it; the server commits, then answers with the ids it holds;
+3. mark exactly those ids as acknowledged, commit.
+
+A cut between 2 and 3 leaves the events pending: they are sent again and the
+server, which already holds them, answers "held" once more. Then the state
+(roster, classes, module versions) is pulled and new module versions installed.
+
+Background sync is a daemon thread started by ``lycee-ia serve`` on a laptop
+(never by the app factory): every account is tried every SYNC_INTERVAL
+seconds after a success, with exponential backoff (30 s doubling to one hour,
+with jitter) after a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from lycee_ia.content.catalogue import get_catalogue, mark_installed, reload_catalogue, synced_modules_dir
+from lycee_ia.db import utcnow
+from lycee_ia.events.services import get_device_id
+from lycee_ia.quiz.services import ensure_module_version
+from lycee_ia.sync import laptop, signing
+from lycee_ia.sync.client import ServerRefused, ServerUnreachable, SyncClient
+from lycee_ia.sync.models import SyncAccount
+from lycee_ia.sync.wire import format_time
+
+log = logging.getLogger(__name__)
+
+BACKOFF_START = 30
+BACKOFF_MAX = 3600
+Progress = Callable[[int, int], None]
+
+_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(user_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(user_id, threading.Lock())
+
+
+class SyncBusy(Exception):
+    """A sync of this account is already running in this process."""
+
+
+@dataclass
+class SyncReport:
+    user_id: int
+    pushed: int = 0
+    acknowledged: int = 0
+    refused: int = 0
+    pending: int = 0
+    state_changed: bool = False
+    installed: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def device_key(app: Flask) -> signing.Ed25519PrivateKey:
+    return signing.signing_key(app.config["SECRET_KEY"])
+
+
+def _session(app: Flask) -> Session:
+    return app.extensions["lycee_ia.db"]["sessionmaker"]()
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds before the next try after ``failures`` failures in a row (with jitter)."""
+    base = min(BACKOFF_MAX, BACKOFF_START * 2 ** max(0, failures - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+def sync_account(app: Flask, user_id: int, progress: Progress | None = None, *, wait: bool = True) -> SyncReport:
+    """Push, acknowledge, pull and install for one enrolled student. Never raises for network trouble."""
+    lock = _lock_for(user_id)
+    if not lock.acquire(blocking=wait):
+        raise SyncBusy()
+    try:
+        return _sync_account(app, user_id, progress)
+    finally:
+        lock.release()
+
+
+def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncReport:
+    report = SyncReport(user_id=user_id)
+    batch_size = min(500, int(app.config.get("SYNC_BATCH_SIZE", 500)))
+    with _session(app) as session:
+        account = session.get(SyncAccount, user_id)
+        if account is None:
+            report.error = "Ce compte n'est relié à aucun serveur."
+            return report
+        client = SyncClient(account.server_url, account.token, timeout=app.config.get("SYNC_TIMEOUT", 20))
+        user = account.user
+        cursor = account.state_cursor
+        server_key = account.server_key
+        total = laptop.pending_count(session, [user_id])
+        session.commit()
+    try:
+        done = 0
+        after = None
+        if progress:
+            progress(0, total)
+        while True:
+            with _session(app) as session:
+                batch = laptop.pending_events(session, user_id, batch_size, after)
+                session.commit()  # release the lock before the network
+            if not batch:
+                break
+            after = (batch[-1].recorded_at, batch[-1].id)
+            answer = client.push(laptop.wire_batch(user, batch), sent_at=format_time(utcnow()))
+            sent = {event.id for event in batch}
+            with _session(app) as session:
+                acknowledged = laptop.acknowledge(session, answer.get("held") or [], sent)
+                session.commit()
+            report.pushed += len(batch)
+            report.acknowledged += acknowledged
+            report.refused += len(answer.get("refused") or [])
+            done += len(batch)
+            if progress:
+                progress(min(done, total), total)
+            if len(batch) < batch_size:
+                break
+        state = client.state(cursor, sent_at=format_time(utcnow()))
+        if state.get("changed"):
+            with _session(app) as session:
+                account = session.get(SyncAccount, user_id)
+                laptop.apply_state(session, account, state)
+                session.commit()
+            report.state_changed = True
+            report.installed = update_modules(app, client, server_key, state.get("modules") or [])
+    except ServerRefused as error:
+        report.error = error.message
+        if error.code in ("revoked", "bad_token"):
+            _mark(app, user_id, report, revoked=True)
+            return report
+    except ServerUnreachable as error:
+        report.error = str(error)
+    except laptop.LaptopSyncError as error:
+        report.error = str(error)
+    report.bytes_sent = client.bytes_sent
+    _mark(app, user_id, report)
+    return report
+
+
+def _mark(app: Flask, user_id: int, report: SyncReport, revoked: bool = False) -> None:
+    now = utcnow()
+    with _session(app) as session:
+        account = session.get(SyncAccount, user_id)
+        if account is None:
+            return
+        account.last_attempt_at = now
+        if report.ok:
+            account.last_sync_at = now
+            account.failures = 0
+            account.last_error = None
+            account.next_attempt_at = now + timedelta(seconds=app.config.get("SYNC_INTERVAL", 300))
+        else:
+            account.failures += 1
+            account.last_error = (report.error or "")[:300]
+            account.next_attempt_at = now + timedelta(seconds=backoff_delay(account.failures))
+        if revoked:
+            account.revoked = True
+        report.pending = laptop.pending_count(session, [user_id])
+        session.commit()
+
+
+def update_modules(app: Flask, client: SyncClient, server_key: str, published: list) -> list[str]:
+    """Download and install every published module version this laptop does not have."""
+    root = synced_modules_dir(app)
+    if root is None:
+        return []
+    with app.app_context():
+        catalogue = get_catalogue(app)
+        wanted = [
+            entry for entry in published
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("version"), str)
+            and (entry["id"] not in catalogue.modules or catalogue.modules[entry["id"]].content_hash != entry.get("content_hash"))
+        ]
+        archives = [(entry, client.module_archive(entry["id"], entry["version"])) for entry in wanted]
+        return install_archives(app, [(entry, data) for entry, data in archives], server_key)
+
+
+def install_archives(app: Flask, archives: list[tuple[dict | None, bytes]], server_key: str) -> list[str]:
+    """Check and install module archives; keep a snapshot of each replaced version first."""
+    root = synced_modules_dir(app)
+    if root is None or not archives:
+        return []
+    installed = []
+    catalogue = get_catalogue(app)
+    for expected, data in archives:
+        checked = laptop.check_module_archive(data, server_key, expected)
+        current = catalogue.modules.get(checked.module_id)
+        if current is not None and current.content_hash == checked.content_hash:
+            continue
+        if current is not None:
+            # Attempts started on the old version are graded and shown with it.
+            with _session(app) as session:
+                ensure_module_version(session, current)
+                session.commit()
+        laptop.install_module(checked, root)
+        installed.append(checked.module_id)
+    if installed:
+        mark_installed(root)
+        reload_catalogue(app)
+    return installed
+
+
+def sync_all(app: Flask, progress: Progress | None = None) -> list[SyncReport]:
+    with _session(app) as session:
+        user_ids = [a.user_id for a in laptop.enrolled_accounts(session) if not a.revoked]
+    return [sync_account(app, user_id, progress) for user_id in user_ids]
+
+
+def run_due(app: Flask, now: datetime | None = None) -> list[SyncReport]:
+    """Sync every account whose next try is due (the background thread's step)."""
+    now = now or utcnow()
+    with _session(app) as session:
+        due = [
+            a.user_id for a in laptop.enrolled_accounts(session)
+            if not a.revoked and (a.next_attempt_at is None or a.next_attempt_at <= now)
+        ]
+    reports = []
+    for user_id in due:
+        try:
+            reports.append(sync_account(app, user_id, wait=False))
+        except SyncBusy:
+            continue
+    return reports
+
+
+def start_background_sync(app: Flask, tick: float = 5.0) -> threading.Thread:
+    """A daemon thread that runs ``run_due`` every ``tick`` seconds, for ``lycee-ia serve``."""
+
+    def loop() -> None:
+        while True:
+            try:
+                run_due(app)
+            except Exception:  # keep the thread alive whatever happens; the next tick retries
+                log.exception("background sync failed")
+            time.sleep(tick)
+
+    thread = threading.Thread(target=loop, name="lycee-ia-sync", daemon=True)
+    thread.start()
+    return thread
+
+
+def local_device_id(app: Flask) -> str:
+    with _session(app) as session:
+        device_id = get_device_id(session)
+        session.commit()
+    return device_id
+
+
+def enrol_laptop(app: Flask, server_url: str, username: str, password: str, label: str = ""):
+    """Enrol this laptop for a student: the server checks the password and issues a token.
+
+    Raises ServerUnreachable, ServerRefused or LaptopSyncError (French messages).
+    Returns the local user, ready to sign in offline.
+    """
+    import platform
+
+    device_id = local_device_id(app)
+    key = device_key(app)
+    client = SyncClient(server_url, timeout=app.config.get("SYNC_TIMEOUT", 20))
+    answer = client.enrol(
+        username=username,
+        password=password,
+        device_id=device_id,
+        public_key=signing.public_key_hex(key),
+        label=(label or platform.node())[:100],
+        laptop_time=format_time(utcnow()),
+    )
+    token, server_key, state = answer.get("token"), answer.get("server_key"), answer.get("state")
+    if not isinstance(token, str) or not isinstance(server_key, str) or not isinstance(state, dict):
+        raise ServerUnreachable("Réponse du serveur illisible : est-ce bien l'adresse du serveur Lycée IA ?")
+    with _session(app) as session:
+        user = laptop.adopt_enrolment(
+            session, server_url=server_url, token=token, server_key=server_key, state=state, password=password
+        )
+        session.commit()
+        user_id = user.id
+    try:
+        update_modules(app, SyncClient(server_url, token, timeout=app.config.get("SYNC_TIMEOUT", 20)), server_key, state.get("modules") or [])
+    except (ServerUnreachable, ServerRefused, laptop.LaptopSyncError) as error:
+        log.warning("modules not updated at enrolment: %s", error)
+    with _session(app) as session:
+        from lycee_ia.accounts.models import User
+
+        return session.get(User, user_id)
