@@ -1,0 +1,211 @@
+"""A laptop and the server over real HTTP: enrolment, push, acknowledgements, state, content."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lycee_ia.accounts.models import Role, User
+from lycee_ia.content.catalogue import get_catalogue
+from lycee_ia.content.models import ModuleProgress
+from lycee_ia.db import db, utcnow
+from lycee_ia.events.models import LearningEvent
+from lycee_ia.quiz.models import ModuleVersion
+from lycee_ia.sync import laptop as laptop_services
+from lycee_ia.sync.client import ServerRefused
+from lycee_ia.sync.models import SyncAccount, SyncDevice
+from lycee_ia.sync.runner import enrol_laptop, sync_account
+from lycee_ia.sync.server import revoke_device
+from lycee_ia.teaching.models import Enrolment, SchoolClass
+from tests.helpers import TEST_PASSWORD, login, page_text
+from tests.sync.support import server_event_ids
+
+
+def _enrol(handle, server_url, username):
+    return enrol_laptop(handle.app, server_url, username, TEST_PASSWORD)
+
+
+def _sync(handle, username):
+    return sync_account(handle.app, handle.user(username).id)
+
+
+def test_enrolment_keeps_the_student_and_a_local_password_verifier(app, server_url, make_user, make_laptop):
+    student = make_user(Role.STUDENT, username="lea", first_name="Léa")
+    with app.app_context():
+        school_class = SchoolClass(name="2nde 3")
+        db.session.add(school_class)
+        db.session.flush()
+        db.session.add(Enrolment(class_id=school_class.id, user_id=student.id))
+        db.session.commit()
+    laptop = make_laptop()
+    local = _enrol(laptop, server_url, "lea")
+    assert local.uuid == student.uuid and local.username == "lea" and local.first_name == "Léa"
+    with app.app_context():
+        device = db.session.scalar(select(SyncDevice))
+        assert device.user_id == student.id
+        account_token = laptop.app.app_context()
+        with laptop.app.app_context():
+            token = db.session.get(SyncAccount, local.id).token
+            classes = db.session.scalars(
+                select(SchoolClass.name).join(Enrolment, Enrolment.class_id == SchoolClass.id).where(Enrolment.user_id == local.id)
+            ).all()
+        assert classes == ["2nde 3"]
+        # Only the hash of the token is on the server.
+        assert token not in (device.token_hash,) and len(device.token_hash) == 64
+        del account_token
+    # Offline sign-in on the laptop with the same password (no server involved).
+    client = laptop.app.test_client()
+    login(client, "lea")
+    assert "Synchronisation" in page_text(client.get("/synchronisation"))
+
+
+def test_wrong_password_and_non_students_are_refused(server_url, make_user, make_laptop):
+    make_user(Role.STUDENT, username="hugo")
+    make_user(Role.TEACHER, username="prof")
+    laptop = make_laptop()
+    with pytest.raises(ServerRefused, match="incorrect"):
+        enrol_laptop(laptop.app, server_url, "hugo", "mauvais-mot-de-passe")
+    with pytest.raises(ServerRefused, match="élèves"):
+        _enrol(laptop, server_url, "prof")
+    with laptop.app.app_context():
+        assert db.session.scalar(select(SyncAccount)) is None
+
+
+def test_push_acknowledges_exactly_what_the_server_holds(app, server_url, make_user, make_laptop, server_session):
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop(SYNC_BATCH_SIZE=7)
+    _enrol(laptop, server_url, "lea")
+    made = laptop.make_events("lea", 30)
+    report = _sync(laptop, "lea")
+    assert report.ok, report.error
+    assert report.pushed == 30 and report.acknowledged == 30 and report.pending == 0
+    assert server_event_ids(server_session, "lea") == set(made)
+    assert laptop.acked() == set(made)
+    # The summaries on the server were kept by the listeners.
+    progress = server_session.scalar(select(ModuleProgress))
+    assert progress is not None and set(progress.seen()) == {"s0", "s1", "s2"}
+    server_session.rollback()
+    # Nothing more to send: a second sync sends nothing.
+    again = _sync(laptop, "lea")
+    assert again.ok and again.pushed == 0
+
+
+def test_one_laptop_two_students_each_pushes_only_their_own(app, server_url, make_user, make_laptop, server_session):
+    make_user(Role.STUDENT, username="lea")
+    make_user(Role.STUDENT, username="hugo")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    _enrol(laptop, server_url, "hugo")
+    lea = laptop.make_events("lea", 5)
+    hugo = laptop.make_events("hugo", 4)
+    assert _sync(laptop, "lea").ok
+    assert server_event_ids(server_session) == set(lea)
+    assert _sync(laptop, "hugo").ok
+    assert server_event_ids(server_session, "lea") == set(lea)
+    assert server_event_ids(server_session, "hugo") == set(hugo)
+    # On the laptop, each student's page shows only their own pending count.
+    laptop.make_events("hugo", 2)
+    client = laptop.app.test_client()
+    login(client, "lea")
+    assert "Traces en attente d'envoi</dt><dd>0" in client.get("/synchronisation").get_data(as_text=True)
+
+
+def test_two_laptops_of_one_student_merge_on_the_server(server_url, make_user, make_laptop, server_session):
+    make_user(Role.STUDENT, username="lea")
+    old, new = make_laptop("ancien"), make_laptop("nouveau")
+    _enrol(old, server_url, "lea")
+    _enrol(new, server_url, "lea")
+    first = old.make_events("lea", 6)
+    second = new.make_events("lea", 8)
+    assert _sync(new, "lea").ok and _sync(old, "lea").ok
+    assert server_event_ids(server_session, "lea") == set(first) | set(second)
+    assert len(server_session.scalars(select(SyncDevice)).all()) == 2
+    server_session.rollback()
+
+
+def test_a_revoked_laptop_can_no_longer_sync_and_keeps_its_events(server_url, make_user, make_laptop, server_session):
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    laptop.make_events("lea", 3)
+    revoke_device(server_session, actor=None, device=server_session.scalar(select(SyncDevice)))
+    server_session.commit()
+    report = _sync(laptop, "lea")
+    assert not report.ok and "retiré" in report.error
+    assert report.pending == 3
+    with laptop.app.app_context():
+        assert db.session.get(SyncAccount, laptop.user("lea").id).revoked
+
+
+@pytest.mark.parametrize("days", [-10, 365])
+def test_a_laptop_clock_far_off_still_syncs_and_events_are_placed_by_the_server_clock(
+    server_url, make_user, make_laptop, server_session, days
+):
+    """The laptop is 10 days late (-10) or a year ahead (365): events keep the laptop's
+    time on the laptop; the server places them by the offset measured at sync."""
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    real_time = utcnow() - timedelta(hours=2)  # the student read two hours ago
+    laptop_clock = real_time + timedelta(days=days)
+    ids = laptop.make_events("lea", 3, start=laptop_clock)
+
+    # The laptop's clock is off when it sends too: a real process under faketime.
+    result = laptop.cli("sync", "now", faketime=f"{days:+d}d")
+    assert "0 en attente" in result.stdout
+    server_session.expire_all()
+    for event_id in ids:
+        event = server_session.get(LearningEvent, event_id)
+        assert abs(event.occurred_at - (real_time + (event.device_occurred_at - laptop_clock))) < timedelta(minutes=1)
+        assert event.device_occurred_at is not None and event.device_occurred_at.year == laptop_clock.year
+        assert event.occurred_at <= event.recorded_at
+    progress = server_session.scalar(select(ModuleProgress))
+    assert abs(progress.last_activity_at - real_time) < timedelta(minutes=1)
+
+
+def test_state_changes_reach_the_laptop_and_a_no_op_sync_is_one_short_answer(app, server_url, make_user, make_laptop):
+    student = make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    first = _sync(laptop, "lea")
+    assert first.ok and not first.state_changed  # the cursor from enrolment still holds
+    with app.app_context():
+        school_class = SchoolClass(name="1re 2")
+        db.session.add(school_class)
+        db.session.flush()
+        db.session.add(Enrolment(class_id=school_class.id, user_id=student.id))
+        db.session.get(User, student.id).first_name = "Léane"
+        db.session.commit()
+    report = _sync(laptop, "lea")
+    assert report.ok and report.state_changed
+    local = laptop.user("lea")
+    assert local.first_name == "Léane"
+    with laptop.app.app_context():
+        names = db.session.scalars(select(SchoolClass.name).join(Enrolment).where(Enrolment.user_id == local.id)).all()
+    assert names == ["1re 2"]
+
+
+def test_a_new_module_version_is_installed_and_the_old_one_kept(app, server_url, server_courses, make_user, make_laptop):
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    with laptop.app.app_context():
+        old = get_catalogue(laptop.app).modules["quiz-exemple"]
+    # The school publishes a new version.
+    module_md = server_courses / "quiz-exemple" / "module.md"
+    module_md.write_text(module_md.read_text().replace("Un module avec un quiz", "Un module avec un quiz, revu"))
+    from lycee_ia.content.catalogue import reload_catalogue
+
+    reload_catalogue(app)
+    report = _sync(laptop, "lea")
+    assert report.ok, report.error
+    assert report.installed == ["quiz-exemple"]
+    with laptop.app.app_context():
+        new = get_catalogue(laptop.app).modules["quiz-exemple"]
+        assert new.title == "Un module avec un quiz, revu" and new.version != old.version
+        assert new.folder.parent == laptop.folder / "modules"
+        assert db.session.get(ModuleVersion, ("quiz-exemple", old.version)) is not None
+    # Once installed, the next sync installs nothing.
+    assert _sync(laptop, "lea").installed == []
