@@ -75,7 +75,20 @@ def _string(body: dict, key: str, maximum: int) -> str:
 def enrol():
     body = _body()
     now = utcnow()
-    device, token = server.enrol_device(
+    try:
+        device, token = _enrol(body, now)
+    except SyncError as error:
+        if error.code == "bad_credentials":
+            db.session.commit()  # the failure counts towards throttling, as on the login form
+        raise
+    state = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    server_key = signing.public_key_hex(signing.signing_key(current_app.config["SECRET_KEY"]))
+    db.session.commit()
+    return jsonify(token=token, server_key=server_key, state=state, server_time=format_time(now))
+
+
+def _enrol(body: dict[str, Any], now):
+    return server.enrol_device(
         db.session,
         username=_string(body, "username", 255),
         password=_string(body, "password", 200),
@@ -88,10 +101,6 @@ def enrol():
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         window=current_app.config["LOGIN_FAILURE_WINDOW"],
     )
-    state = server.state_for(db.session, device.user, get_catalogue().modules.values())
-    server_key = signing.public_key_hex(signing.signing_key(current_app.config["SECRET_KEY"]))
-    db.session.commit()
-    return jsonify(token=token, server_key=server_key, state=state, server_time=format_time(now))
 
 
 @bp.post("/events")
