@@ -6,7 +6,7 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.sync.models import SyncAccount, SyncAck, SyncDevice, SyncMirror
+from lycee_ia.sync.models import SyncAccount, SyncDevice, SyncMirror, SyncOutbox
 from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
 
 __all__ = [
@@ -24,8 +24,8 @@ __all__ = [
     "School",
     "SchoolClass",
     "SyncAccount",
-    "SyncAck",
     "SyncDevice",
     "SyncMirror",
+    "SyncOutbox",
     "User",
 ]

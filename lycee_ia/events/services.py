@@ -26,7 +26,16 @@ VERBS = frozenset({"experienced", "completed", "answered", "attempted", "passed"
 OBJECT_TYPES = frozenset({"module", "section", "question", "quiz"})
 
 Listener = Callable[[Session, LearningEvent], None]
+BatchListener = Callable[[Session, list[LearningEvent]], None]
 _listeners: dict[str, list[Listener]] = defaultdict(list)
+_batch_listeners: list[BatchListener] = []
+
+
+def on_events_recorded(listener: BatchListener) -> BatchListener:
+    """Register ``listener(session, new_events)`` to run once per ``record_events`` call that stored any."""
+    if listener not in _batch_listeners:
+        _batch_listeners.append(listener)
+    return listener
 
 
 def on_event(*verbs: str) -> Callable[[Listener], Listener]:
@@ -131,6 +140,8 @@ def record_events(session: Session, events: Iterable[NewEvent]) -> list[Learning
     for event in new_events:
         for listener in _listeners.get(event.verb, ()):
             listener(session, event)
+    for batch_listener in _batch_listeners:
+        batch_listener(session, new_events)
     return new_events
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lycee_ia.sync import cli
+    from lycee_ia.sync import cli, laptop  # noqa: F401  laptop queues new events of enrolled students
     from lycee_ia.templating import register_nav
 
     roles = app.config.get("SYNC_ROLES") or frozenset()

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,9 @@ from lycee_ia.content.problems import Problems
 from lycee_ia.content.source import MODULE_ID_RE
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
+from lycee_ia.events.services import on_events_recorded
 from lycee_ia.sync import signing
-from lycee_ia.sync.models import SyncAccount, SyncAck, SyncMirror
+from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
 from lycee_ia.sync.wire import event_to_wire, format_time
 from lycee_ia.teaching.models import Enrolment, SchoolClass
 
@@ -98,12 +99,16 @@ def adopt_enrolment(
     user.active = True
     session.flush()
     account = session.get(SyncAccount, user.id)
+    first_enrolment = account is None
     if account is None:
         account = SyncAccount(user_id=user.id, enrolled_at=now)
         session.add(account)
     account.server_url = server_url
     account.token = token
     account.server_key = server_key
+    if first_enrolment:
+        session.flush()
+        queue_all_events_of(session, user.id)
     account.revoked = False
     account.failures = 0
     account.last_error = None
@@ -115,33 +120,47 @@ def adopt_enrolment(
 # --- pending events and acknowledgements ------------------------------------------------------------
 
 
-def _unacknowledged():
-    return ~select(SyncAck.event_id).where(SyncAck.event_id == LearningEvent.id).exists()
+@on_events_recorded
+def _queue_for_the_server(session: Session, events: list[LearningEvent]) -> None:
+    """Queue the new events of enrolled students, in the transaction that records them.
+
+    One query per call: on the server (no enrolled account) it finds nothing.
+    """
+    user_ids = {event.user_id for event in events}
+    enrolled = set(session.scalars(select(SyncAccount.user_id).where(SyncAccount.user_id.in_(user_ids))))
+    if enrolled:
+        rows = [{"event_id": e.id, "user_id": e.user_id} for e in events if e.user_id in enrolled]
+        _insert_ignore(session, SyncOutbox, rows, "event_id")
 
 
-def pending_events(
-    session: Session, user_id: int, limit: int, after: tuple[datetime, uuid.UUID] | None = None
-) -> list[LearningEvent]:
-    """The user's events the server has not acknowledged, oldest first, after a keyset position."""
-    query = select(LearningEvent).where(LearningEvent.user_id == user_id, _unacknowledged())
+def queue_all_events_of(session: Session, user_id: int) -> None:
+    """Queue every event of a newly enrolled student (made here before the enrolment)."""
+    ids = session.scalars(select(LearningEvent.id).where(LearningEvent.user_id == user_id).order_by(LearningEvent.recorded_at))
+    _insert_ignore(session, SyncOutbox, [{"event_id": i, "user_id": user_id} for i in ids], "event_id")
+
+
+def pending_events(session: Session, user_id: int, limit: int, after: int | None = None) -> list[tuple[int, LearningEvent]]:
+    """The user's events the server has not acknowledged, in recording order, after a queue position."""
+    query = (
+        select(SyncOutbox.seq, LearningEvent)
+        .join(LearningEvent, LearningEvent.id == SyncOutbox.event_id)
+        .where(SyncOutbox.user_id == user_id)
+    )
     if after is not None:
-        query = query.where(tuple_(LearningEvent.recorded_at, LearningEvent.id) > tuple_(*after))
-    return list(session.scalars(query.order_by(LearningEvent.recorded_at, LearningEvent.id).limit(limit)))
+        query = query.where(SyncOutbox.seq > after)
+    return [(seq, event) for seq, event in session.execute(query.order_by(SyncOutbox.seq).limit(limit))]
 
 
 def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> int:
     """How many events wait for the server (of the given accounts, or of every enrolled one)."""
-    if user_ids is None:
-        user_ids = select(SyncAccount.user_id).scalar_subquery()
-        condition = LearningEvent.user_id.in_(user_ids)
-    else:
-        condition = LearningEvent.user_id.in_(list(user_ids))
-    return session.scalar(select(func.count()).select_from(LearningEvent).where(and_(condition, _unacknowledged())))
+    query = select(func.count()).select_from(SyncOutbox)
+    if user_ids is not None:
+        query = query.where(SyncOutbox.user_id.in_(list(user_ids)))
+    return session.scalar(query)
 
 
-def acknowledge(session: Session, held: Iterable[Any], sent: set[uuid.UUID], now: datetime | None = None) -> int:
-    """Mark as acknowledged the sent events the server says it holds; return how many."""
-    now = now or utcnow()
+def acknowledge(session: Session, held: Iterable[Any], sent: set[uuid.UUID]) -> int:
+    """Take off the queue the sent events the server says it holds, and only those; return how many."""
     ids = []
     for raw in held:
         try:
@@ -150,12 +169,13 @@ def acknowledge(session: Session, held: Iterable[Any], sent: set[uuid.UUID], now
             continue
         if value in sent:
             ids.append(value)
-    _insert_ignore(session, SyncAck, [{"event_id": i, "acknowledged_at": now} for i in ids], "event_id")
+    for start in range(0, len(ids), 500):
+        session.execute(delete(SyncOutbox).where(SyncOutbox.event_id.in_(ids[start : start + 500])))
     return len(ids)
 
 
-def acknowledge_held(session: Session, user_id: int, held: Iterable[Any], now: datetime | None = None) -> int:
-    """Mark as acknowledged the user's local events the server says it holds (reverse bundle)."""
+def acknowledge_held(session: Session, user_id: int, held: Iterable[Any]) -> int:
+    """Take off the queue the user's events the server says it holds (reverse bundle)."""
     wanted = []
     for raw in held:
         try:
@@ -166,14 +186,14 @@ def acknowledge_held(session: Session, user_id: int, held: Iterable[Any], now: d
     for start in range(0, len(wanted), 500):
         local.update(
             session.scalars(
-                select(LearningEvent.id).where(LearningEvent.user_id == user_id, LearningEvent.id.in_(wanted[start : start + 500]))
+                select(SyncOutbox.event_id).where(SyncOutbox.user_id == user_id, SyncOutbox.event_id.in_(wanted[start : start + 500]))
             )
         )
-    return acknowledge(session, local, local, now)
+    return acknowledge(session, local, local)
 
 
-def wire_batch(user: User, events: list[LearningEvent]) -> list[dict[str, Any]]:
-    return [event_to_wire(event, user.uuid) for event in events]
+def wire_batch(user: User, events: list[tuple[int, LearningEvent]]) -> list[dict[str, Any]]:
+    return [event_to_wire(event, user.uuid) for _, event in events]
 
 
 # --- state from the server ----------------------------------------------------------------------
@@ -361,7 +381,7 @@ def export_bundle(
             if not batch:
                 break
             events.extend(wire_batch(account.user, batch))
-            after = (batch[-1].recorded_at, batch[-1].id)
+            after = batch[-1][0]
         count += len(events)
         accounts.append({"user": str(account.user.uuid), "events": events})
     document = {"created_at": format_time(now), "device": device_id, "accounts": accounts}
@@ -403,7 +423,7 @@ def import_state_bundle(session: Session, data: bytes, device_id: str, now: date
     if not isinstance(state, dict):
         raise LaptopSyncError("Paquet refusé : le contenu du fichier est illisible.")
     apply_state(session, account, state)
-    acknowledged = acknowledge_held(session, user.id, doc.get("held") or [], now)
+    acknowledged = acknowledge_held(session, user.id, doc.get("held") or [])
     archives = []
     for raw in doc.get("archives") or []:
         try:

@@ -2,8 +2,8 @@
 
 Server side: one :class:`SyncDevice` per student and laptop, holding the hash
 of the device token and the laptop's public key. Laptop side: one
-:class:`SyncAccount` per enrolled student, the acknowledgements the server
-gave (:class:`SyncAck`) and the mapping of server rows to local ones
+:class:`SyncAccount` per enrolled student, the queue of events the server has
+not acknowledged yet (:class:`SyncOutbox`) and the mapping of server rows to local ones
 (:class:`SyncMirror`). Each instance only ever fills its own side's tables.
 """
 
@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lycee_ia.accounts.models import User
@@ -71,15 +71,23 @@ class SyncAccount(Base):
     user: Mapped[User] = relationship()
 
 
-class SyncAck(Base):
-    """Laptop side: an event the server said it holds. Only those stop being sent."""
+class SyncOutbox(Base):
+    """Laptop side: an event of an enrolled student that the server has not acknowledged.
 
-    __tablename__ = "sync_acks"
+    Filled in the transaction that records the event; a row leaves only when
+    the server said it holds the event. The queue makes the work of a sync
+    proportional to what waits, not to the whole log (a no-op sync stays cheap
+    on a laptop holding a year of events).
+    """
 
+    __tablename__ = "sync_outbox"
+    __table_args__ = (Index("ix_sync_outbox_user_seq", "user_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(primary_key=True)  # order of recording, for keyset paging
     event_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("learning_events.id", ondelete="CASCADE"), primary_key=True
+        Uuid, ForeignKey("learning_events.id", ondelete="CASCADE"), unique=True
     )
-    acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
 
 class SyncMirror(Base):

@@ -127,9 +127,9 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
                 session.commit()  # release the lock before the network
             if not batch:
                 break
-            after = (batch[-1].recorded_at, batch[-1].id)
+            after = batch[-1][0]
             answer = client.push(laptop.wire_batch(user, batch), sent_at=format_time(utcnow()))
-            sent = {event.id for event in batch}
+            sent = {event.id for _, event in batch}
             with _session(app) as session:
                 acknowledged = laptop.acknowledge(session, answer.get("held") or [], sent)
                 session.commit()

@@ -16,7 +16,7 @@ from lycee_ia.accounts.models import User
 from lycee_ia.db import db, utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, record_events
-from lycee_ia.sync.models import SyncAck
+from lycee_ia.sync.models import SyncOutbox
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZ_FIXTURES = ROOT / "tests" / "quiz" / "fixtures" / "quiz-exemple"
@@ -78,8 +78,10 @@ class LaptopHandle:
             return set(db.session.scalars(query))
 
     def acked(self) -> set[uuid.UUID]:
+        """Events the laptop took off its queue: those the server acknowledged."""
         with self.app.app_context():
-            return set(db.session.scalars(select(SyncAck.event_id)))
+            queued = set(db.session.scalars(select(SyncOutbox.event_id)))
+            return set(db.session.scalars(select(LearningEvent.id))) - queued
 
 
 def server_event_ids(session, username: str | None = None) -> set[uuid.UUID]:

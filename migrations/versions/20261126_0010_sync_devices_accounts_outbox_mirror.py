@@ -1,8 +1,8 @@
-"""sync devices accounts acks mirror
+"""sync devices accounts outbox mirror
 
 Revision ID: 0010
 Revises: 0003
-Create Date: 2026-11-26 12:45:36.834339
+Create Date: 2026-11-26 13:10:34.488938
 """
 
 from alembic import op
@@ -61,12 +61,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sync_devices_device_id'), ['device_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sync_devices_user_id'), ['user_id'], unique=False)
 
-    op.create_table('sync_acks',
+    op.create_table('sync_outbox',
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('acknowledged_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['event_id'], ['learning_events.id'], name=op.f('fk_sync_acks_event_id_learning_events'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_sync_acks'))
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['learning_events.id'], name=op.f('fk_sync_outbox_event_id_learning_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sync_outbox_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_sync_outbox')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_sync_outbox_event_id'))
     )
+    with op.batch_alter_table('sync_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_sync_outbox_user_seq', ['user_id', 'seq'], unique=False)
+
     with op.batch_alter_table('learning_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device_occurred_at', sa.DateTime(), nullable=True))
 
@@ -78,7 +84,10 @@ def downgrade() -> None:
     with op.batch_alter_table('learning_events', schema=None) as batch_op:
         batch_op.drop_column('device_occurred_at')
 
-    op.drop_table('sync_acks')
+    with op.batch_alter_table('sync_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_sync_outbox_user_seq')
+
+    op.drop_table('sync_outbox')
     with op.batch_alter_table('sync_devices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sync_devices_user_id'))
         batch_op.drop_index(batch_op.f('ix_sync_devices_device_id'))
