@@ -16,7 +16,7 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module, Section
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.events.services import NewEvent, on_event, record_events
+from lycee_ia.events.services import NewEvent, on_event, record_events, summary_row
 
 # Reloading the section one just read is not a new reading.
 REREAD_WINDOW = timedelta(minutes=10)
@@ -136,17 +136,18 @@ def record_section_view(
 
 
 def _progress_row(session: Session, event: LearningEvent) -> ModuleProgress:
-    row = session.get(ModuleProgress, (event.user_id, event.module_id))
-    if row is None:
-        row = ModuleProgress(
+    return summary_row(
+        session,
+        ModuleProgress,
+        (event.user_id, event.module_id),
+        lambda: ModuleProgress(
             user_id=event.user_id,
             module_id=event.module_id,
             sections_seen={"ids": []},
             first_activity_at=event.occurred_at,
             last_activity_at=event.occurred_at,
-        )
-        session.add(row)
-    return row
+        ),
+    )
 
 
 @on_event("experienced")

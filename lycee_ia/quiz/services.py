@@ -23,7 +23,7 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.events.services import NewEvent, on_event, record_events
+from lycee_ia.events.services import NewEvent, on_event, record_events, summary_row
 from lycee_ia.quiz.grading import grade
 from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
@@ -353,9 +353,11 @@ def answer_activity(
 def _attempt_row(session: Session, event: LearningEvent) -> QuizAttempt | None:
     if event.registration is None or not event.module_id:
         return None
-    row = session.get(QuizAttempt, event.registration)
-    if row is None:
-        row = QuizAttempt(
+    return summary_row(
+        session,
+        QuizAttempt,
+        event.registration,
+        lambda: QuizAttempt(
             id=event.registration,
             user_id=event.user_id,
             module_id=event.module_id,
@@ -364,9 +366,8 @@ def _attempt_row(session: Session, event: LearningEvent) -> QuizAttempt | None:
             status="open",
             question_ids={"ids": []},
             answers={},
-        )
-        session.add(row)
-    return row
+        ),
+    )
 
 
 @on_event("attempted")
@@ -401,16 +402,18 @@ def _on_attempt_end(session: Session, event: LearningEvent) -> None:
     row.status = event.verb
     row.finished_at = event.occurred_at
     row.score = (event.result or {}).get("score")
-    progress = session.get(ModuleProgress, (event.user_id, event.module_id))
-    if progress is None:
-        progress = ModuleProgress(
+    progress = summary_row(
+        session,
+        ModuleProgress,
+        (event.user_id, event.module_id),
+        lambda: ModuleProgress(
             user_id=event.user_id,
             module_id=event.module_id,
             sections_seen={"ids": []},
             first_activity_at=event.occurred_at,
             last_activity_at=event.occurred_at,
-        )
-        session.add(progress)
+        ),
+    )
     progress.quiz_attempts = (progress.quiz_attempts or 0) + 1
     if event.verb == "failed":
         progress.quiz_failures = (progress.quiz_failures or 0) + 1
