@@ -55,6 +55,12 @@ def test_a_secret_key_readable_by_others_is_tightened(tmp_path):
         ({"LYCEE_IA_MODE": "server", "DATABASE_URL": "postgresql://x@h/db", "SECRET_KEY": "court"}, "SECRET_KEY"),
         ({"LYCEE_IA_MODE": "server", "DATABASE_URL": "mysql://x@h/db", "SECRET_KEY": "k" * 40}, "DATABASE_URL"),
         ({"LYCEE_IA_COURSES_DIR": "/nulle/part"}, "LYCEE_IA_COURSES_DIR"),
+        ({"LYCEE_IA_SERVER_URL": "ftp://lycee.fr"}, "LYCEE_IA_SERVER_URL"),
+        ({"LYCEE_IA_SERVER_URL": "https://eleve:secret@lycee.fr"}, "LYCEE_IA_SERVER_URL"),
+        ({"LYCEE_IA_SERVER_URL": "https://lycee.fr/?next=http://ailleurs"}, "LYCEE_IA_SERVER_URL"),
+        ({"LYCEE_IA_SERVER_URL": "https://lycee.fr:99999"}, "LYCEE_IA_SERVER_URL"),
+        ({"LYCEE_IA_SYNC_ROLE": "les-deux"}, "LYCEE_IA_SYNC_ROLE"),
+        ({"LYCEE_IA_SYNC_INTERVAL": "souvent"}, "LYCEE_IA_SYNC_INTERVAL"),
     ],
 )
 def test_a_wrong_setting_names_itself(tmp_path, env, fragment):
@@ -63,6 +69,13 @@ def test_a_wrong_setting_names_itself(tmp_path, env, fragment):
     message = str(error.value)
     assert fragment in message
     assert message.count("\n") == 0
+
+
+def test_a_laptop_keeps_its_server_address_normalised(tmp_path):
+    settings = load_config({"LYCEE_IA_DATA_DIR": str(tmp_path), "LYCEE_IA_SERVER_URL": " https://Lycee-IA.mon-lycee.fr/ "})
+    assert settings["SERVER_URL"] == "https://lycee-ia.mon-lycee.fr"
+    assert settings["SYNC_ROLES"] == frozenset({"laptop"})
+    assert load_config({"LYCEE_IA_DATA_DIR": str(tmp_path)})["SERVER_URL"] is None
 
 
 def test_server_mode_takes_postgres_and_the_secret_from_the_environment():

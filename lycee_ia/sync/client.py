@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -48,6 +49,7 @@ class SyncClient:
         self.token = token
         self.timeout = timeout
         self.bytes_sent = 0
+        self._lock = threading.Lock()
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None, limit: int) -> tuple[bytes, str]:
         headers = {"Accept": "application/json", "User-Agent": "lycee-ia-laptop"}
@@ -56,7 +58,8 @@ class SyncClient:
             data = gzip.compress(json.dumps(body, separators=(",", ":")).encode(), compresslevel=5, mtime=0)
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
-            self.bytes_sent += len(data)
+            with self._lock:  # pushes may run in two threads
+                self.bytes_sent += len(data)
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(f"{self.base_url}{API}{path}", data=data, method=method, headers=headers)

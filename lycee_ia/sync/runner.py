@@ -5,9 +5,12 @@ view, it must never hold the SQLite write lock while it waits for the
 network, so every step opens a short transaction, commits, and only then
 talks to the server. The order makes any interruption harmless:
 
-1. read a batch of unacknowledged events (and close the transaction);
+1. read a batch of queued events (and close the transaction);
 2. send it; the server commits, then answers with the ids it holds;
-3. mark exactly those ids as acknowledged, commit.
+3. take exactly those ids off the queue, commit.
+
+Two requests may be in flight (the next batch is packed and sent while the
+server records the previous one); each answer acknowledges only its own batch.
 
 A cut between 2 and 3 leaves the events pending: they are sent again and the
 server, which already holds them, answers "held" once more. Then the state
@@ -25,7 +28,9 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,6 +49,7 @@ from lycee_ia.sync.wire import format_time
 log = logging.getLogger(__name__)
 
 BACKOFF_START = 30
+PIPELINE = 2  # push requests in flight at once
 BACKOFF_MAX = 3600
 Progress = Callable[[int, int], None]
 
@@ -118,17 +124,9 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
         session.commit()
     try:
         done = 0
-        after = None
         if progress:
             progress(0, total)
-        while True:
-            with _session(app) as session:
-                batch = laptop.pending_events(session, user_id, batch_size, after)
-                session.commit()  # release the lock before the network
-            if not batch:
-                break
-            after = batch[-1][0]
-            answer = client.push(laptop.wire_batch(user, batch), sent_at=format_time(utcnow()))
+        for batch, answer in _push_pipeline(app, client, user, user_id, batch_size):
             sent = {event.id for _, event in batch}
             with _session(app) as session:
                 acknowledged = laptop.acknowledge(session, answer.get("held") or [], sent)
@@ -139,8 +137,6 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
             done += len(batch)
             if progress:
                 progress(min(done, total), total)
-            if len(batch) < batch_size:
-                break
         state = client.state(cursor, sent_at=format_time(utcnow()))
         if state.get("changed"):
             with _session(app) as session:
@@ -161,6 +157,41 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
     report.bytes_sent = client.bytes_sent
     _mark(app, user_id, report)
     return report
+
+
+def _push_pipeline(app: Flask, client: SyncClient, user, user_id: int, batch_size: int):
+    """Yield (batch, answer) for every queued batch, in queue order.
+
+    Up to PIPELINE requests are in flight, so the laptop reads and packs the
+    next batch while the server records the previous one. Each batch is read
+    in its own short transaction (the lock is never held across the network).
+    An error stops the pipeline: answers not yet taken are dropped, and their
+    events stay queued, to be sent again.
+    """
+    after = None
+    exhausted = False
+    inflight: deque = deque()
+    with ThreadPoolExecutor(max_workers=PIPELINE, thread_name_prefix="lycee-ia-push") as pool:
+        try:
+            while True:
+                while not exhausted and len(inflight) < PIPELINE:
+                    with _session(app) as session:
+                        batch = laptop.pending_events(session, user_id, batch_size, after)
+                        session.commit()
+                    if not batch:
+                        exhausted = True
+                        break
+                    after = batch[-1][0]
+                    exhausted = len(batch) < batch_size
+                    payload = laptop.wire_batch(user, batch)
+                    inflight.append((batch, pool.submit(client.push, payload, format_time(utcnow()))))
+                if not inflight:
+                    return
+                batch, future = inflight.popleft()
+                yield batch, future.result()
+        finally:
+            for _, future in inflight:
+                future.cancel()
 
 
 def _mark(app: Flask, user_id: int, report: SyncReport, revoked: bool = False) -> None:

@@ -75,8 +75,10 @@ def test_connection_cut_after_the_server_committed(app, make_user, make_laptop, 
     report = sync_account(laptop.app, laptop.user("lea").id)
     assert not report.ok
     held = _server_ids(app)
-    assert len(held) == 10  # the first batch was committed by the server...
-    assert laptop.acked() == set()  # ...but the laptop never heard it, so it acknowledged nothing
+    # The first batch was committed by the server (and the second, sent while the
+    # first was in flight, may have been too)...
+    assert len(held) in (10, 20)
+    assert laptop.acked() == set()  # ...but the laptop never heard the first answer: nothing acknowledged
     report = sync_account(laptop.app, laptop.user("lea").id)
     assert report.ok, report.error
     assert _server_ids(app) == made and _server_count(app) == 40
@@ -113,7 +115,9 @@ def test_laptop_killed_mid_sync(app, make_user, make_laptop, proxy):
     proxy.release.set()
     acked = laptop.acked()
     server = _server_ids(app)
-    assert len(server) == 50 and len(acked) == 25 and acked <= server
+    # The held batch and the one before it reached the server (with two requests in
+    # flight, a third may have too); at most the first answer was taken before the kill.
+    assert len(server) in (50, 75) and len(acked) in (0, 25) and acked <= server
     result = laptop.cli("sync", "now", LYCEE_IA_SYNC_BATCH_SIZE="25")
     assert "0 en attente" in result.stdout
     assert _server_ids(app) == made and _server_count(app) == 100
