@@ -1,6 +1,7 @@
 """Issue 7: push 100,000 events from a laptop instance to a server on PostgreSQL.
 
-The server is a real process (``lycee-ia serve``, server mode, PostgreSQL in a
+The server is a real process (gunicorn with one worker per core as the README
+advises, or ``lycee-ia serve`` without gunicorn; server mode, PostgreSQL in a
 private schema dropped at the end); the laptop is a SQLite instance enrolled
 through the API, whose sync runs in this process (the same code as
 ``lycee-ia sync now``). Prints events per second, the bytes sent, and the time
@@ -60,7 +61,14 @@ def main() -> None:
         )
         run(["db", "upgrade"], server_env)
         run(["demo", "--allow-server"], server_env)
-        server = subprocess.Popen(LYCEE_IA + ["serve"], env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        # As in production (README): gunicorn, one worker per core; waitress if gunicorn is missing.
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = (
+            [str(gunicorn), "--workers", str(os.cpu_count() or 2), "--bind", f"127.0.0.1:{port}", "lycee_ia.wsgi:app"]
+            if gunicorn.exists() else LYCEE_IA + ["serve"]
+        )
+        server_name = "gunicorn" if gunicorn.exists() else "waitress"
+        server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base)
 
@@ -68,7 +76,6 @@ def main() -> None:
         for key in ("LYCEE_IA_MODE", "DATABASE_URL", "LYCEE_IA_COURSES_DIR"):
             os.environ.pop(key, None)
         from lycee_ia import create_app
-        from lycee_ia.accounts.models import User
         from lycee_ia.db import db, utcnow
         from lycee_ia.events.services import NewEvent, record_events
         from lycee_ia.migrations import upgrade
@@ -98,9 +105,20 @@ def main() -> None:
                 db.session.commit()
         made = time.perf_counter() - started
 
+        profile = None
+        if os.environ.get("LYCEE_IA_BENCH_PROFILE"):
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
         started = time.perf_counter()
         report = sync_account(app, user.id)
         elapsed = time.perf_counter() - started
+        if profile is not None:
+            import pstats
+
+            profile.disable()
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(20)
         if not report.ok or report.acknowledged != EVENTS:
             raise SystemExit(f"sync failed: {report}")
         noops = []
@@ -117,6 +135,7 @@ def main() -> None:
         print(json.dumps(
             {
                 "events": EVENTS,
+                "server": server_name,
                 "held_by_server": held,
                 "laptop_setup_seconds": round(made, 1),
                 "push_seconds": round(elapsed, 2),
@@ -129,7 +148,6 @@ def main() -> None:
             },
             indent=2,
         ))
-        del User
     finally:
         if server is not None:
             server.terminate()

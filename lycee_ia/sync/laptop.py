@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, delete, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import on_events_recorded
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
-from lycee_ia.sync.wire import event_to_wire, format_time
+from lycee_ia.sync.wire import format_time
 from lycee_ia.teaching.models import Enrolment, SchoolClass
 
 MAX_MODULE_FILES = 300
@@ -139,16 +139,79 @@ def queue_all_events_of(session: Session, user_id: int) -> None:
     _insert_ignore(session, SyncOutbox, [{"event_id": i, "user_id": user_id} for i in ids], "event_id")
 
 
-def pending_events(session: Session, user_id: int, limit: int, after: int | None = None) -> list[tuple[int, LearningEvent]]:
-    """The user's events the server has not acknowledged, in recording order, after a queue position."""
+@dataclass(frozen=True)
+class Pending:
+    """A queued event, ready to send: its queue position and its wire form."""
+
+    seq: int
+    wire: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.wire["id"]
+
+
+def _uuid_text(value: Any) -> str | None:
+    """A UUID column read as text: SQLite keeps 32 hex digits, PostgreSQL a UUID."""
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    text = str(value)
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
+def pending_events(
+    session: Session, user: User, limit: int, after: int | None = None
+) -> list[Pending]:
+    """The user's events the server has not acknowledged, in recording order, after a queue position.
+
+    Read as plain columns straight into their wire form: loading thousands of
+    ORM objects only to turn them into JSON cost most of a laptop's push.
+    """
     query = (
-        select(SyncOutbox.seq, LearningEvent)
+        select(
+            SyncOutbox.seq,
+            type_coerce(LearningEvent.id, String),
+            LearningEvent.device_id,
+            LearningEvent.verb,
+            LearningEvent.object_type,
+            LearningEvent.object_id,
+            LearningEvent.module_id,
+            LearningEvent.module_version,
+            LearningEvent.result,
+            LearningEvent.context,
+            type_coerce(LearningEvent.registration, String),
+            LearningEvent.occurred_at,
+        )
         .join(LearningEvent, LearningEvent.id == SyncOutbox.event_id)
-        .where(SyncOutbox.user_id == user_id)
+        .where(SyncOutbox.user_id == user.id)
     )
     if after is not None:
         query = query.where(SyncOutbox.seq > after)
-    return [(seq, event) for seq, event in session.execute(query.order_by(SyncOutbox.seq).limit(limit))]
+    user_uuid = str(user.uuid)
+    return [
+        Pending(
+            row[0],
+            {
+                "id": _uuid_text(row[1]),
+                "user": user_uuid,
+                "device": row[2],
+                "verb": row[3],
+                "object_type": row[4],
+                "object_id": row[5],
+                "module_id": row[6],
+                "module_version": row[7],
+                "result": row[8],
+                "context": row[9],
+                "registration": _uuid_text(row[10]),
+                "occurred_at": format_time(row[11]),
+            },
+        )
+        for row in session.execute(query.order_by(SyncOutbox.seq).limit(limit))
+    ]
 
 
 def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> int:
@@ -159,19 +222,16 @@ def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> in
     return session.scalar(query)
 
 
-def acknowledge(session: Session, held: Iterable[Any], sent: set[uuid.UUID]) -> int:
-    """Take off the queue the sent events the server says it holds, and only those; return how many."""
-    ids = []
-    for raw in held:
-        try:
-            value = uuid.UUID(str(raw))
-        except ValueError:
-            continue
-        if value in sent:
-            ids.append(value)
-    for start in range(0, len(ids), 500):
-        session.execute(delete(SyncOutbox).where(SyncOutbox.event_id.in_(ids[start : start + 500])))
-    return len(ids)
+def acknowledge(session: Session, held: Iterable[Any], sent: Iterable[Pending]) -> int:
+    """Take off the queue the sent events the server says it holds, and only those; return how many.
+
+    Rows are removed by their queue position (the exact rows that were sent).
+    """
+    held_ids = {str(value) for value in held}
+    seqs = [pending.seq for pending in sent if pending.id in held_ids]
+    for start in range(0, len(seqs), 500):
+        session.execute(delete(SyncOutbox).where(SyncOutbox.seq.in_(seqs[start : start + 500])))
+    return len(seqs)
 
 
 def acknowledge_held(session: Session, user_id: int, held: Iterable[Any]) -> int:
@@ -182,18 +242,13 @@ def acknowledge_held(session: Session, user_id: int, held: Iterable[Any]) -> int
             wanted.append(uuid.UUID(str(raw)))
         except ValueError:
             continue
-    local: set[uuid.UUID] = set()
+    count = 0
     for start in range(0, len(wanted), 500):
-        local.update(
-            session.scalars(
-                select(SyncOutbox.event_id).where(SyncOutbox.user_id == user_id, SyncOutbox.event_id.in_(wanted[start : start + 500]))
-            )
+        result = session.execute(
+            delete(SyncOutbox).where(SyncOutbox.user_id == user_id, SyncOutbox.event_id.in_(wanted[start : start + 500]))
         )
-    return acknowledge(session, local, local)
-
-
-def wire_batch(user: User, events: list[tuple[int, LearningEvent]]) -> list[dict[str, Any]]:
-    return [event_to_wire(event, user.uuid) for _, event in events]
+        count += result.rowcount
+    return count
 
 
 # --- state from the server ----------------------------------------------------------------------
@@ -377,11 +432,11 @@ def export_bundle(
         events = []
         after = None
         while True:
-            batch = pending_events(session, account.user_id, 2000, after)
+            batch = pending_events(session, account.user, 2000, after)
             if not batch:
                 break
-            events.extend(wire_batch(account.user, batch))
-            after = batch[-1][0]
+            events.extend(pending.wire for pending in batch)
+            after = batch[-1].seq
         count += len(events)
         accounts.append({"user": str(account.user.uuid), "events": events})
     document = {"created_at": format_time(now), "device": device_id, "accounts": accounts}

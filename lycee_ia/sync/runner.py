@@ -126,10 +126,9 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
         done = 0
         if progress:
             progress(0, total)
-        for batch, answer in _push_pipeline(app, client, user, user_id, batch_size):
-            sent = {event.id for _, event in batch}
+        for batch, answer in _push_pipeline(app, client, user, batch_size):
             with _session(app) as session:
-                acknowledged = laptop.acknowledge(session, answer.get("held") or [], sent)
+                acknowledged = laptop.acknowledge(session, answer.get("held") or [], batch)
                 session.commit()
             report.pushed += len(batch)
             report.acknowledged += acknowledged
@@ -159,7 +158,7 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
     return report
 
 
-def _push_pipeline(app: Flask, client: SyncClient, user, user_id: int, batch_size: int):
+def _push_pipeline(app: Flask, client: SyncClient, user, batch_size: int):
     """Yield (batch, answer) for every queued batch, in queue order.
 
     Up to PIPELINE requests are in flight, so the laptop reads and packs the
@@ -176,14 +175,14 @@ def _push_pipeline(app: Flask, client: SyncClient, user, user_id: int, batch_siz
             while True:
                 while not exhausted and len(inflight) < PIPELINE:
                     with _session(app) as session:
-                        batch = laptop.pending_events(session, user_id, batch_size, after)
+                        batch = laptop.pending_events(session, user, batch_size, after)
                         session.commit()
                     if not batch:
                         exhausted = True
                         break
-                    after = batch[-1][0]
+                    after = batch[-1].seq
                     exhausted = len(batch) < batch_size
-                    payload = laptop.wire_batch(user, batch)
+                    payload = [pending.wire for pending in batch]
                     inflight.append((batch, pool.submit(client.push, payload, format_time(utcnow()))))
                 if not inflight:
                     return

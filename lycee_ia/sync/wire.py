@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import OBJECT_TYPES, VERBS
 
 MAX_DOCUMENT_BYTES = 8 * 1024  # result or context of one event, as JSON
@@ -45,23 +44,6 @@ def parse_time(raw: Any) -> datetime:
     if not EARLIEST <= value < LATEST:
         raise ValueError("time")
     return value
-
-
-def event_to_wire(event: LearningEvent, user_uuid: uuid.UUID) -> dict[str, Any]:
-    return {
-        "id": str(event.id),
-        "user": str(user_uuid),
-        "device": event.device_id,
-        "verb": event.verb,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "module_id": event.module_id,
-        "module_version": event.module_version,
-        "result": event.result,
-        "context": event.context,
-        "registration": str(event.registration) if event.registration else None,
-        "occurred_at": format_time(event.occurred_at),
-    }
 
 
 @dataclass(frozen=True)
