@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from lycee_ia.content.module import Module, build_module
+from lycee_ia.content.module import Module, build_module, content_hash
 from lycee_ia.content.problems import Problem, Problems, Severity
 
 
@@ -44,21 +44,31 @@ def module_folders(root: Path) -> list[Path]:
 
 
 def build_catalogue(
-    root: Path, media_base: str | None = "/modules", overlay: Path | None = None
+    root: Path,
+    media_base: str | None = "/modules",
+    previous: Catalogue | None = None,
+    overlay: Path | None = None,
 ) -> tuple[Catalogue, Problems]:
     """Build every module of ``root``; report duplicate ids across folders.
 
-    A module folder in ``overlay`` (a laptop's modules installed by sync)
-    replaces the folder of the same name in ``root``.
+    Modules of ``previous`` whose content hash has not changed are reused as
+    they are: a module version is rendered once, however often the catalogue
+    is reloaded. A module folder in ``overlay`` (a laptop's modules installed
+    by sync) replaces the folder of the same name in ``root``.
     """
     catalogue = Catalogue(root=root)
     all_problems = Problems()
     built: list[tuple[Module, Problems]] = []
+    known = {m.content_hash: m for m in previous.modules.values()} if previous else {}
     folders = {folder.name: folder for folder in module_folders(root)}
     if overlay is not None and overlay.is_dir():
         folders.update({folder.name: folder for folder in module_folders(overlay)})
     for _, folder in sorted(folders.items()):
         problems = Problems()
+        cached = known.get(content_hash(folder))
+        if cached is not None and cached.folder == folder.resolve():
+            built.append((cached, Problems(previous.problems.get(cached.id, []))))
+            continue
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None
         module = build_module(folder, problems, media_base=base)
         all_problems.extend(problems)
@@ -116,7 +126,9 @@ def get_catalogue(app: Flask | None = None) -> Catalogue:
         with _lock:
             catalogue = app.extensions.get("lycee_ia.catalogue")
             if catalogue is None or app.extensions.get("lycee_ia.catalogue_stamp") != stamp:
-                catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]), overlay=synced_modules_dir(app))
+                catalogue, _ = build_catalogue(
+                    Path(app.config["COURSES_DIR"]), previous=catalogue, overlay=synced_modules_dir(app)
+                )
                 app.extensions["lycee_ia.catalogue"] = catalogue
                 app.extensions["lycee_ia.catalogue_stamp"] = stamp
     return catalogue
@@ -125,7 +137,9 @@ def get_catalogue(app: Flask | None = None) -> Catalogue:
 def reload_catalogue(app: Flask) -> Catalogue:
     """Rebuild from the files (after a content update)."""
     with _lock:
-        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]), overlay=synced_modules_dir(app))
+        catalogue, _ = build_catalogue(
+            Path(app.config["COURSES_DIR"]), previous=app.extensions.get("lycee_ia.catalogue"), overlay=synced_modules_dir(app)
+        )
         app.extensions["lycee_ia.catalogue"] = catalogue
         app.extensions["lycee_ia.catalogue_stamp"] = _stamp(app)
     return catalogue
