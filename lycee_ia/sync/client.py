@@ -69,8 +69,13 @@ class SyncClient:
                 content_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
             self._raise_for(error)
-        except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
-            raise ServerUnreachable(f"Serveur injoignable ({getattr(error, 'reason', error)}).") from None
+        except (TimeoutError, socket.timeout):
+            raise ServerUnreachable("Serveur injoignable : il n'a pas répondu à temps.") from None
+        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, (TimeoutError, socket.timeout)):
+                raise ServerUnreachable("Serveur injoignable : il n'a pas répondu à temps.") from None
+            raise ServerUnreachable("Serveur injoignable : aucune réponse à cette adresse pour le moment.") from None
         if len(payload) > limit:
             raise ServerUnreachable("Réponse du serveur trop volumineuse.")
         return payload, content_type

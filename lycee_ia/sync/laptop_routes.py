@@ -52,7 +52,7 @@ def enrol():
             status = 400 if error.status < 500 else 502
         except ServerUnreachable as error:
             form.form_errors.append(
-                f"{error} Vérifiez la connexion à Internet ou au réseau du lycée, puis réessayez. "
+                f"{error} Vérifiez la connexion à Internet ou au réseau du lycée, et l'adresse du serveur, puis réessayez. "
                 "Une fois inscrit, vous pourrez travailler sans réseau."
             )
             status = 503

@@ -209,3 +209,42 @@ def test_a_new_module_version_is_installed_and_the_old_one_kept(app, server_url,
         assert db.session.get(ModuleVersion, ("quiz-exemple", old.version)) is not None
     # Once installed, the next sync installs nothing.
     assert _sync(laptop, "lea").installed == []
+
+
+def test_background_sync_sends_when_the_server_answers_and_backs_off_when_not(app, server_url, make_user, make_laptop, server_session, tmp_path):
+    """``lycee-ia serve`` on a laptop syncs by itself; with no server it records the failure and waits longer."""
+    import time as clock
+
+    from lycee_ia.sync.runner import backoff_delay, run_due
+    from tests.sync.processes import ServerProcess, free_port
+
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    made = set(laptop.make_events("lea", 9))
+    port = free_port()
+    process = ServerProcess(laptop.env(PORT=str(port), LYCEE_IA_SYNC_INTERVAL="1"), port, tmp_path / "laptop.log")
+    process.start()
+    try:
+        deadline = clock.monotonic() + 60
+        while clock.monotonic() < deadline and server_event_ids(server_session, "lea") != made:
+            clock.sleep(0.2)
+        assert server_event_ids(server_session, "lea") == made
+    finally:
+        process.stop()
+    # Backoff: 30 s, then doubling up to an hour (with ±20 % jitter).
+    assert 24 <= backoff_delay(1) <= 36 and 48 <= backoff_delay(2) <= 72 and backoff_delay(20) <= 3600 * 1.2
+    # A failed try is recorded and pushes the next one back; until then run_due skips the account.
+    with laptop.app.app_context():
+        account = db.session.get(SyncAccount, laptop.user("lea").id)
+        account.server_url = "http://127.0.0.1:9"  # nothing listens there
+        account.next_attempt_at = None
+        db.session.commit()
+    laptop.make_events("lea", 1)
+    reports = run_due(laptop.app)
+    assert len(reports) == 1 and not reports[0].ok and reports[0].pending == 1
+    with laptop.app.app_context():
+        account = db.session.get(SyncAccount, laptop.user("lea").id)
+        assert account.failures == 1 and account.next_attempt_at > utcnow() + timedelta(seconds=20)
+        assert "injoignable" in account.last_error
+    assert run_due(laptop.app) == []
