@@ -15,8 +15,7 @@ from lycee_ia.accounts.models import Role, User
 from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module, Section
 from lycee_ia.db import utcnow
-from lycee_ia.events.models import LearningEvent
-from lycee_ia.events.services import NewEvent, on_event, record_events, summary_row
+from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
 
 # Reloading the section one just read is not a new reading.
 REREAD_WINDOW = timedelta(minutes=10)
@@ -137,7 +136,7 @@ def record_section_view(
     return progress_view(module, session.get(ModuleProgress, (user.id, module.id)))
 
 
-def _progress_row(session: Session, event: LearningEvent) -> ModuleProgress:
+def _progress_row(session: Session, event: RecordedEvent) -> ModuleProgress:
     return summary_row(
         session,
         ModuleProgress,
@@ -153,7 +152,7 @@ def _progress_row(session: Session, event: LearningEvent) -> ModuleProgress:
 
 
 @on_event("experienced")
-def _on_section_experienced(session: Session, event: LearningEvent) -> None:
+def _on_section_experienced(session: Session, event: RecordedEvent) -> None:
     if event.object_type != "section" or not event.module_id:
         return
     row = _progress_row(session, event)
@@ -171,7 +170,7 @@ def _on_section_experienced(session: Session, event: LearningEvent) -> None:
 
 
 @on_event("completed")
-def _on_module_completed(session: Session, event: LearningEvent) -> None:
+def _on_module_completed(session: Session, event: RecordedEvent) -> None:
     if event.object_type != "module" or not event.module_id:
         return
     row = _progress_row(session, event)

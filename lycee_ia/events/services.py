@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,33 @@ from lycee_ia.events.models import InstanceSetting, LearningEvent
 VERBS = frozenset({"experienced", "completed", "answered", "attempted", "passed", "failed"})
 OBJECT_TYPES = frozenset({"module", "section", "question", "quiz"})
 
-Listener = Callable[[Session, LearningEvent], None]
-BatchListener = Callable[[Session, list[LearningEvent]], None]
+@dataclass(slots=True)
+class RecordedEvent:
+    """An event as ``record_events`` just stored it: what listeners and callers receive.
+
+    A plain object with the columns of :class:`LearningEvent` (building 500
+    ORM instances per sync batch cost more than inserting them). Load the
+    ``LearningEvent`` from the session when an ORM row is needed.
+    """
+
+    id: uuid.UUID
+    device_id: str
+    user_id: int
+    verb: str
+    object_type: str
+    object_id: str
+    module_id: str | None
+    module_version: str | None
+    result: dict[str, Any] | None
+    context: dict[str, Any] | None
+    registration: uuid.UUID | None
+    occurred_at: datetime
+    device_occurred_at: datetime | None
+    recorded_at: datetime
+
+
+Listener = Callable[[Session, RecordedEvent], None]
+BatchListener = Callable[[Session, list[RecordedEvent]], None]
 _listeners: dict[str, list[Listener]] = defaultdict(list)
 _batch_listeners: list[BatchListener] = []
 
@@ -129,7 +154,7 @@ def summary_row(session: Session, model: type, key: Any, create: Callable[[], An
     return row
 
 
-def record_events(session: Session, events: Iterable[NewEvent]) -> list[LearningEvent]:
+def record_events(session: Session, events: Iterable[NewEvent]) -> list[RecordedEvent]:
     """Insert the events that are not there yet; return those that were new.
 
     Listeners run for each new event, in this transaction. The caller commits.
@@ -172,9 +197,9 @@ def record_events(session: Session, events: Iterable[NewEvent]) -> list[Learning
             inserted.update(_insert_ignore(session, LearningEvent, rows[start : start + 500], "id"))
     if not inserted:
         return []
-    # The rows just inserted, as objects for the listeners (no second query).
+    # The rows just inserted, for the listeners (no second query).
     new_events = sorted(
-        (LearningEvent(**row) for row in rows if row["id"] in inserted), key=lambda event: event.occurred_at
+        (RecordedEvent(**row) for row in rows if row["id"] in inserted), key=lambda event: event.occurred_at
     )
     session.info[_SUMMARIES] = {}
     try:
@@ -214,7 +239,7 @@ def _insert_events_postgresql(session: Session, rows: list[dict[str, Any]]) -> l
     return list(session.execute(_INSERT_POSTGRESQL, {"rows": document}).scalars())
 
 
-def record_event(session: Session, event: NewEvent) -> LearningEvent | None:
+def record_event(session: Session, event: NewEvent) -> RecordedEvent | None:
     """Record one event; return it if it was new, None if it was already there."""
     new = record_events(session, [event])
     return new[0] if new else None

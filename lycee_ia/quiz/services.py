@@ -23,7 +23,7 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.events.services import NewEvent, on_event, record_events, summary_row
+from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
 from lycee_ia.quiz.grading import grade
 from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
@@ -322,7 +322,7 @@ def grade_stored(session: Session, attempt: QuizAttempt, question: Question) -> 
 
 def answer_activity(
     session: Session, user: User, module: Module, question: Question, answer: Any, nonce: str, now: datetime | None = None
-) -> tuple[LearningEvent | None, GradeResult | None]:
+) -> tuple[RecordedEvent | None, GradeResult | None]:
     """Record an answer to an activity (practice, not scored). One event per rendered form."""
     ensure_module_version(session, module)
     result = None if question.type == "scale" else grade(question, answer)
@@ -350,7 +350,7 @@ def answer_activity(
 # --- summaries kept by listeners ---------------------------------------------------------------
 
 
-def _attempt_row(session: Session, event: LearningEvent) -> QuizAttempt | None:
+def _attempt_row(session: Session, event: RecordedEvent) -> QuizAttempt | None:
     if event.registration is None or not event.module_id:
         return None
     return summary_row(
@@ -371,7 +371,7 @@ def _attempt_row(session: Session, event: LearningEvent) -> QuizAttempt | None:
 
 
 @on_event("attempted")
-def _on_attempted(session: Session, event: LearningEvent) -> None:
+def _on_attempted(session: Session, event: RecordedEvent) -> None:
     row = _attempt_row(session, event)
     if row is None:
         return
@@ -380,7 +380,7 @@ def _on_attempted(session: Session, event: LearningEvent) -> None:
 
 
 @on_event("answered")
-def _on_answered(session: Session, event: LearningEvent) -> None:
+def _on_answered(session: Session, event: RecordedEvent) -> None:
     if not (event.context or {}).get("quiz"):
         return
     row = _attempt_row(session, event)
@@ -393,7 +393,7 @@ def _on_answered(session: Session, event: LearningEvent) -> None:
 
 
 @on_event("passed", "failed")
-def _on_attempt_end(session: Session, event: LearningEvent) -> None:
+def _on_attempt_end(session: Session, event: RecordedEvent) -> None:
     if event.object_type != "quiz":
         return
     row = _attempt_row(session, event)

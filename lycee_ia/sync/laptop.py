@@ -28,7 +28,7 @@ from lycee_ia.content.problems import Problems
 from lycee_ia.content.source import MODULE_ID_RE
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.events.services import on_events_recorded
+from lycee_ia.events.services import RecordedEvent, on_events_recorded
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
 from lycee_ia.sync.wire import format_time
@@ -121,7 +121,7 @@ def adopt_enrolment(
 
 
 @on_events_recorded
-def _queue_for_the_server(session: Session, events: list[LearningEvent]) -> None:
+def _queue_for_the_server(session: Session, events: list[RecordedEvent]) -> None:
     """Queue the new events of enrolled students, in the transaction that records them.
 
     One query per call: on the server (no enrolled account) it finds nothing.

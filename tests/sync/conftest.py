@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from lycee_ia import create_app
 from lycee_ia.db import db, make_engine
 from lycee_ia.migrations import upgrade
+from tests.sync.processes import FaultProxy, ServerProcess, free_port, server_env
 from tests.sync.support import LaptopHandle, QUIZ_FIXTURES
 
 
@@ -96,3 +97,21 @@ def make_laptop(tmp_path, laptop_template):
 def server_session(app):
     with app.app_context():
         yield db.session
+
+
+@pytest.fixture
+def server_process(app_config, database, server_courses, tmp_path):
+    port = free_port()
+    env = server_env(app_config["DATABASE_URL"], database.dialect, tmp_path / "server", server_courses, port)
+    process = ServerProcess(env, port, tmp_path / "server.log")
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def proxy(server_process):
+    proxy = FaultProxy(server_process.port, on_kill=server_process.kill)
+    yield proxy
+    proxy.release.set()
+    proxy.close()

@@ -5,7 +5,6 @@ the server by HTTP, then by a USB bundle."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -21,14 +20,13 @@ from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
 from tests.helpers import TEST_PASSWORD
 from tests.sync.processes import ServerProcess, free_port
 from tests.sync.support import QUIZ_FIXTURES
-from tests.sync.test_faults import server_process  # noqa: F401  the server as a process
 from tests.sync.web import WebClient
 
 MODULE = "quiz-exemple"
 
 
 @pytest.fixture
-def laptop_process(make_laptop, server_process, tmp_path):  # noqa: F811
+def laptop_process(make_laptop, server_process, tmp_path):
     handle = make_laptop("portable")
     port = free_port()
     env = handle.env(
@@ -94,7 +92,7 @@ def _laptop_count(handle) -> int:
         return count
 
 
-def test_enrol_work_offline_then_sync_by_http_and_by_usb_bundle(app, make_user, server_process, laptop_process):  # noqa: F811
+def test_enrol_work_offline_then_sync_by_http_and_by_usb_bundle(app, make_user, server_process, laptop_process):
     student = make_user(Role.STUDENT, username="lea", first_name="Léa")
     teacher = make_user(Role.TEACHER, username="prof")
     with app.app_context():

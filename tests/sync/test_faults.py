@@ -12,9 +12,7 @@ import os
 import random
 import signal
 import subprocess
-import time
 
-import pytest
 from sqlalchemy import func, select
 
 from lycee_ia.accounts.models import Role
@@ -22,26 +20,7 @@ from lycee_ia.db import db
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.sync.runner import enrol_laptop, sync_account
 from tests.helpers import TEST_PASSWORD
-from tests.sync.processes import FaultProxy, ServerProcess, free_port, server_env
 from tests.sync.support import LYCEE_IA, ROOT, server_event_ids
-
-
-@pytest.fixture
-def server_process(app_config, database, server_courses, tmp_path):
-    port = free_port()
-    env = server_env(app_config["DATABASE_URL"], database.dialect, tmp_path / "server", server_courses, port)
-    process = ServerProcess(env, port, tmp_path / "server.log")
-    process.start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def proxy(server_process):
-    proxy = FaultProxy(server_process.port, on_kill=server_process.kill)
-    yield proxy
-    proxy.release.set()
-    proxy.close()
 
 
 def _server_ids(app, username=None):

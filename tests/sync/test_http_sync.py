@@ -13,7 +13,6 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import db, utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.models import ModuleVersion
-from lycee_ia.sync import laptop as laptop_services
 from lycee_ia.sync.client import ServerRefused
 from lycee_ia.sync.models import SyncAccount, SyncDevice
 from lycee_ia.sync.runner import enrol_laptop, sync_account
