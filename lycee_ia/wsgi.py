@@ -10,3 +10,9 @@ try:
 except ConfigError as error:
     print(f"Erreur de configuration : {error}", file=sys.stderr)
     sys.exit(4)  # gunicorn stops instead of restarting the worker forever
+
+# Each worker builds the catalogue as it starts (here, not in the factory), so
+# that no request, such as a laptop's sync, waits seconds for the first build.
+from lycee_ia.content.catalogue import get_catalogue  # noqa: E402
+
+get_catalogue(app)
