@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lycee_ia.db import db
@@ -19,6 +20,7 @@ ACTIONS = {"create": "à créer", "enrol": "compte existant, à inscrire", "alre
 @click.option("--class", "class_name", required=True, help="Nom de la classe à remplir (elle doit exister).")
 @click.option("--school", "school_id", type=int, default=None, help="Numéro de l'établissement, si plusieurs classes portent ce nom.")
 @click.option("--yes", is_flag=True, help="Importer sans demander de confirmation après l'aperçu.")
+@with_appcontext
 def import_roster_command(path: Path, class_name: str, school_id: int | None, yes: bool) -> None:
     session = db.session
     statement = select(SchoolClass).where(SchoolClass.name == class_name.strip())

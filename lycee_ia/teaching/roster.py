@@ -113,22 +113,30 @@ def _line_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 
 
+class DecodeError(ValueError):
+    """The file is not text we can read; the message is French, ``line`` where it went wrong."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """The file's text and the name of its encoding; raises ValueError (French) otherwise."""
+    """The file's text and the name of its encoding; raises DecodeError otherwise."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise ValueError(
+        raise DecodeError(
             "ce fichier est un classeur (.xlsx, .ods ou .xls), pas un fichier CSV : dans le tableur, "
             "choisissez « Enregistrer sous » et le format CSV (séparateur point-virgule)."
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
         len(data) >= 4 and ((data[1] == 0 and data[3] == 0) or (data[0] == 0 and data[2] == 0))
     ):
-        raise ValueError(
+        raise DecodeError(
             "ce fichier est encodé en UTF-16, que l'importation ne lit pas : enregistrez-le au format "
             "« CSV UTF-8 » ou « CSV (séparateur point-virgule) »."
         )
     if b"\x00" in data:
-        raise ValueError(
+        raise DecodeError(
             "ce fichier n'est pas un fichier texte (il contient des octets nuls) : "
             "exportez la liste des élèves au format CSV."
         )
@@ -136,9 +144,10 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "UTF-8"
         except UnicodeDecodeError as error:
-            raise ValueError(
-                f"le fichier annonce l'encodage UTF-8 mais la ligne {_line_of(data, error.start + 3)} "
-                "n'en est pas : enregistrez-le de nouveau au format « CSV UTF-8 »."
+            raise DecodeError(
+                "le fichier annonce l'encodage UTF-8 mais cette ligne n'en est pas : "
+                "enregistrez-le de nouveau au format « CSV UTF-8 ».",
+                _line_of(data, error.start + 3),
             ) from None
     try:
         return data.decode("utf-8"), "UTF-8"
@@ -147,9 +156,10 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError as error:
-        raise ValueError(
-            f"l'encodage du fichier n'est pas reconnu (ligne {_line_of(data, error.start)}) : "
-            "enregistrez-le au format « CSV UTF-8 » ou « CSV (séparateur point-virgule) »."
+        raise DecodeError(
+            "l'encodage du fichier n'est pas reconnu (ni UTF-8 ni Windows) : "
+            "enregistrez-le au format « CSV UTF-8 » ou « CSV (séparateur point-virgule) ».",
+            _line_of(data, error.start),
         ) from None
 
 
@@ -249,8 +259,8 @@ def read_roster(data: bytes, class_name: str) -> RosterFile:
         return roster
     try:
         text, roster.encoding = decode(data)
-    except ValueError as error:
-        roster.problems.append(Problem(1, str(error)))
+    except DecodeError as error:
+        roster.problems.append(Problem(error.line, str(error)))
         return roster
     bad_line = _control_character_line(text)
     if bad_line is not None:

@@ -19,14 +19,16 @@ from lycee_ia.teaching.models import SchoolClass
 TESTS = Path(__file__).resolve().parent.parent
 QUIZ_MODULE = "quiz-exemple"
 READING_MODULE = "lecture-exemple"
+STAFF_MODULE = "personnel-exemple"
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    """A courses folder with one module with a quiz and one without."""
+    """A courses folder: a module with a quiz, one without, one for staff only."""
     courses = tmp_path / "courses"
     shutil.copytree(TESTS / "quiz" / "fixtures" / QUIZ_MODULE, courses / QUIZ_MODULE)
     shutil.copytree(TESTS / "content" / "fixtures" / READING_MODULE, courses / READING_MODULE)
+    shutil.copytree(TESTS / "content" / "fixtures" / STAFF_MODULE, courses / STAFF_MODULE)
     return {**app_config, "COURSES_DIR": courses}
 
 
@@ -63,14 +65,14 @@ def world(app, make_user) -> World:
         session.add(school)
         session.commit()
         people = {
-            "teacher": make_user(Role.TEACHER, username="prof.a"),
-            "other_teacher": make_user(Role.TEACHER, username="prof.b"),
-            "spare_teacher": make_user(Role.TEACHER, username="prof.c"),
-            "student": make_user(Role.STUDENT, username="eleve.a"),
-            "other_student": make_user(Role.STUDENT, username="eleve.b"),
-            "staff": make_user(Role.STAFF, username="personnel.a"),
-            "admin": make_user(Role.ADMIN, username="admin.a"),
-            "target": make_user(Role.STUDENT, username="cible"),
+            "teacher": make_user(Role.TEACHER, username="prof.a", first_name="Claire", last_name="Dubois"),
+            "other_teacher": make_user(Role.TEACHER, username="prof.b", first_name="Marc", last_name="Vidal"),
+            "spare_teacher": make_user(Role.TEACHER, username="prof.c", first_name="Anne", last_name="Roy"),
+            "student": make_user(Role.STUDENT, username="eleve.a", first_name="Inès", last_name="Amrani"),
+            "other_student": make_user(Role.STUDENT, username="eleve.b", first_name="Noé", last_name="Bernard"),
+            "staff": make_user(Role.STAFF, username="personnel.a", first_name="Karim", last_name="Benali"),
+            "admin": make_user(Role.ADMIN, username="admin.a", first_name="Marc", last_name="Girard"),
+            "target": make_user(Role.STUDENT, username="cible", first_name="Sam", last_name="Cible"),
         }
         people = {key: session.get(User, user.id) for key, user in people.items()}
         school = session.get(School, school.id)
