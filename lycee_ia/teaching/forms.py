@@ -1,7 +1,7 @@
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lycee_ia.forms import Form
 from lycee_ia.teaching.services import JOIN_CODE_DAYS, NOTE_MAX
@@ -65,7 +65,7 @@ class JoinForm(Form):
 class AssignmentForm(Form):
     module = SelectField("Module", validate_choice=True)
     target = SelectField("Pour", validate_choice=True)
-    opens_on = DateField("Ouvert à partir du", validators=[DataRequired("Indiquez la date d'ouverture.")])
+    opens_on = DateField("Ouvert à partir du", validators=[InputRequired("Indiquez la date d'ouverture.")])
     due_on = DateField(
         "À faire pour le (facultatif)",
         description="Laissez vide s'il n'y a pas de date limite.",
