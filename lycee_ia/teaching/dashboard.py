@@ -215,7 +215,9 @@ def class_dashboard(
     for student in students:
         cells = []
         reasons: list[HelpReason] = []
-        waiting = False  # an open assignment not done yet
+        # Since when an open assignment has waited for this student: inactivity
+        # counts only once they have had N days to do something.
+        waiting_since: datetime | None = None
         for index, column in enumerate(columns):
             a = column.assignment
             if a.group_id is not None and student.id not in members.get(a.group_id, ()):
@@ -236,7 +238,8 @@ def class_dashboard(
                 scores[index].append(best)
             if not column.is_open:
                 continue
-            waiting = waiting or not done
+            if not done and (waiting_since is None or a.opens_at < waiting_since):
+                waiting_since = a.opens_at
             if failures >= FAILURES_FOR_HELP and not done:
                 reasons.append(
                     HelpReason(
@@ -248,7 +251,7 @@ def class_dashboard(
             if overdue:
                 reasons.append(HelpReason("overdue", f"En retard : « {column.title} » était à faire pour le {format_date(a.due_at)}"))
         last = last_activity.get(student.id)
-        if waiting and (last is None or last < inactive_since):
+        if waiting_since is not None and waiting_since <= inactive_since and (last is None or last < inactive_since):
             if last is None:
                 reasons.append(HelpReason("inactive", "Aucune activité enregistrée"))
             else:

@@ -366,3 +366,15 @@ def test_item_analysis_and_student_detail_cost_the_same_queries_for_5_and_30_stu
     assert small == large, (small, large)
     html = page_text(client.get(f"/classes/{k.large}/devoirs/{k.large_assignment}/analyse"))
     assert "20 élèves sur 30 ont commencé le quiz" in html and "Erreur fréquente" in html
+
+
+def test_inactivity_counts_only_once_an_assignment_has_waited_n_days(app, client, world):
+    login(client, world.teacher.username)
+    url = f"/classes/{world.class_a}"
+    assert "Aucune activité enregistrée" not in page_text(client.get(url))  # given today
+    with app.app_context():
+        db.session.get(Assignment, world.assignment_id).opens_at = NOW - timedelta(days=8)
+        db.session.commit()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page_text(client.get(url))))
+    assert "Inès Amrani : Aucune activité enregistrée" in text
+    assert "Aucune activité enregistrée" not in page_text(client.get(url + "?jours=9"))
