@@ -1,9 +1,10 @@
 """The class dashboard: students × assignments, read from the summaries only.
 
 :func:`class_dashboard` costs the same few queries whatever the size of the
-class and the number of assignments (students, assignments, group members,
-the summary rows of the class's students for the assigned modules, and each
-student's last activity); it never reads the event log.
+class and the number of assignments (the students, their last activity, the
+assignments, the group members when a group has work, and the summary rows
+of the class's students for the assigned modules); it never reads the event
+log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from markupsafe import Markup
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import Role, User
@@ -25,21 +27,39 @@ from lycee_ia.quiz.model import Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
-from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, state_of
+from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, state_from, state_of
 from lycee_ia.templating import format_date
 
 DEFAULT_INACTIVE_DAYS = 7
 FAILURES_FOR_HELP = 2
 
 
-@dataclass(frozen=True)
 class Cell:
-    """One student in one assignment."""
+    """One student in one assignment: a state, the best quiz score, overdue or not.
 
-    state: str  # see states.py; "" when the assignment is not for this student
-    best_score: int | None  # percent
-    overdue: bool
-    failures: int = 0
+    A grid has up to 35 × 12 of these, and there are only some thousand
+    different ones: each is made once per process (:func:`cell`), with its
+    HTML, so that drawing the grid is a lookup per cell instead of a dozen
+    template expressions (the grid was most of the dashboard's time).
+    """
+
+    __slots__ = ("state", "best_score", "overdue", "css", "html", "td")
+
+    def __init__(self, state: str, best_score: int | None, overdue: bool) -> None:
+        self.state = state  # see states.py; "" when the assignment is not for this student
+        self.best_score = best_score  # percent
+        self.overdue = overdue
+        self.css = f"st st-{state or 'na'}"
+        if not state:
+            html = Markup("Non concerné")
+        else:
+            html = Markup('<span aria-hidden="true">{}</span> {}').format(SYMBOLS[state], SHORT_LABELS[state])
+            if best_score is not None:
+                html += Markup(' <span class="cell-score">{} %</span>').format(best_score)
+            if overdue:
+                html += Markup(' <strong class="late"><span aria-hidden="true">⚠</span> En retard</strong>')
+        self.html = html
+        self.td = Markup('<td class="{}">{}</td>').format(self.css, html)
 
     @property
     def assigned(self) -> bool:
@@ -50,19 +70,23 @@ class Cell:
         return LABELS.get(self.state, "Non concerné")
 
     @property
-    def short_label(self) -> str:
-        return SHORT_LABELS.get(self.state, "Non concerné")
-
-    @property
-    def symbol(self) -> str:
-        return SYMBOLS.get(self.state, "–")
-
-    @property
     def done(self) -> bool:
         return self.state in DONE_STATES
 
 
-NOT_ASSIGNED = Cell(state="", best_score=None, overdue=False)
+_cells: dict[tuple[str, int | None, bool], Cell] = {}
+
+
+def cell(state: str, best_score: int | None, overdue: bool) -> Cell:
+    """The shared Cell for these values (at most 5 × 102 × 2 + 1 of them)."""
+    key = (state, best_score, overdue)
+    found = _cells.get(key)
+    if found is None:
+        found = _cells[key] = Cell(state, best_score, overdue)
+    return found
+
+
+NOT_ASSIGNED = cell("", None, False)
 
 
 @dataclass
@@ -102,6 +126,11 @@ class StudentRow:
     cells: list[Cell]
     last_activity_at: datetime | None
     help: list[HelpReason] = field(default_factory=list)
+
+    @property
+    def cells_html(self) -> Markup:
+        """The row's cells as table cells (see :class:`Cell`); each is already safe HTML."""
+        return Markup("".join(cell.td for cell in self.cells))
 
     @property
     def display_name(self) -> str:
@@ -147,6 +176,47 @@ def parse_sort(value: str | None, columns: list[Column]) -> str:
             return value
     return "nom"
 
+# --- the dashboard's queries, built once ------------------------------------------------------
+
+_CLASS_ID = bindparam("class_id")
+_ENROLLED = select(Enrolment.user_id).where(Enrolment.class_id == _CLASS_ID).scalar_subquery()
+_STUDENTS = (
+    select(User.id, User.username, User.first_name, User.last_name)
+    .join(Enrolment, Enrolment.user_id == User.id)
+    .where(Enrolment.class_id == _CLASS_ID, User.role == Role.STUDENT)
+)
+# Each student's last activity in any module. A separate query: joined to the
+# one above as a grouped subquery, SQLite plans it slower.
+_LAST_ACTIVITY = (
+    select(ModuleProgress.user_id, func.max(ModuleProgress.last_activity_at))
+    .where(ModuleProgress.user_id.in_(_ENROLLED))
+    .group_by(ModuleProgress.user_id)
+)
+_ASSIGNMENTS = (
+    select(Assignment, ClassGroup.name)
+    .outerjoin(ClassGroup, ClassGroup.id == Assignment.group_id)
+    .where(Assignment.class_id == _CLASS_ID)
+    .order_by(Assignment.opens_at, Assignment.id)
+)
+_MEMBERS = (
+    select(GroupMember.group_id, GroupMember.user_id)
+    .join(ClassGroup, ClassGroup.id == GroupMember.group_id)
+    .where(ClassGroup.class_id == _CLASS_ID)
+)
+# Whether a date is set is all the states need: no date is parsed.
+_PROGRESS = select(
+    ModuleProgress.user_id,
+    ModuleProgress.module_id,
+    ModuleProgress.completed_at.is_not(None),
+    ModuleProgress.quiz_attempts,
+    ModuleProgress.quiz_failures,
+    ModuleProgress.quiz_passed_at.is_not(None),
+    ModuleProgress.quiz_best_score,
+).where(
+    ModuleProgress.user_id.in_(_ENROLLED),
+    ModuleProgress.module_id.in_(select(Assignment.module_id).where(Assignment.class_id == _CLASS_ID).scalar_subquery()),
+)
+
 
 def class_dashboard(
     session: Session,
@@ -160,114 +230,114 @@ def class_dashboard(
 ) -> ClassDashboard:
     """Everything the class overview shows, in a fixed number of queries."""
     now = now or utcnow()
-    enrolled = select(Enrolment.user_id).where(Enrolment.class_id == school_class.id).scalar_subquery()
-    students = session.execute(
-        select(User.id, User.username, User.first_name, User.last_name)
-        .join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.class_id == school_class.id, User.role == Role.STUDENT)
-    ).all()
-    assignments = session.execute(
-        select(Assignment, ClassGroup.name)
-        .outerjoin(ClassGroup, ClassGroup.id == Assignment.group_id)
-        .where(Assignment.class_id == school_class.id)
-        .order_by(Assignment.opens_at, Assignment.id)
-    ).all()
+    # Plain rows through the Core connection, from statements built once
+    # (below): the ORM's bookkeeping and building the SQL cost more than
+    # running it.
+    connection = session.connection()
+    key = {"class_id": school_class.id}
+    students = connection.execute(_STUDENTS, key).all()
+    last_activity: dict[int, datetime] = dict(connection.execute(_LAST_ACTIVITY, key).all()) if students else {}
+    assignments = session.execute(_ASSIGNMENTS, key).all()
     members: dict[int, set[int]] = {}
     if any(a.group_id is not None for a, _ in assignments):
-        for group_id, user_id in session.execute(
-            select(GroupMember.group_id, GroupMember.user_id)
-            .join(ClassGroup, ClassGroup.id == GroupMember.group_id)
-            .where(ClassGroup.class_id == school_class.id)
-        ):
+        for group_id, user_id in connection.execute(_MEMBERS, key).all():
             members.setdefault(group_id, set()).add(user_id)
-    progress: dict[tuple[int, str], tuple] = {}
+    progress: dict[tuple[int, str], tuple[bool, int, int, bool, int | None]] = {}
     if assignments and students:
-        assigned_modules = select(Assignment.module_id).where(Assignment.class_id == school_class.id).scalar_subquery()
-        for row in session.execute(
-            select(
-                ModuleProgress.user_id,
-                ModuleProgress.module_id,
-                ModuleProgress.completed_at,
-                ModuleProgress.quiz_attempts,
-                ModuleProgress.quiz_failures,
-                ModuleProgress.quiz_passed_at,
-                ModuleProgress.quiz_best_score,
-            ).where(ModuleProgress.user_id.in_(enrolled), ModuleProgress.module_id.in_(assigned_modules))
-        ):
-            progress[(row.user_id, row.module_id)] = row
-    last_activity: dict[int, datetime] = {}
-    if students:
-        last_activity = dict(
-            session.execute(
-                select(ModuleProgress.user_id, func.max(ModuleProgress.last_activity_at))
-                .where(ModuleProgress.user_id.in_(enrolled))
-                .group_by(ModuleProgress.user_id)
-            ).all()
-        )
+        for user_id, module_id, completed, attempts, failures, passed, best in connection.execute(_PROGRESS, key).all():
+            progress[(user_id, module_id)] = (bool(completed), attempts, failures, bool(passed), _percent(best))
 
     columns = [
         Column(assignment=a, module=modules.get(a.module_id), group_name=group_name, is_open=a.opens_at <= now)
         for a, group_name in assignments
     ]
+    # What each column needs for every student, worked out once: the loop
+    # below runs for every cell of the grid.
+    plans = []
+    for column in columns:
+        a = column.assignment
+        plans.append(
+            (
+                a.module_id,
+                members.get(a.group_id, set()) if a.group_id is not None else None,
+                column.module.quiz is not None if column.module else True,
+                a.due_at is not None and a.due_at < now,
+                column.is_open,
+                a.opens_at,
+                column.title,
+                f"« {column.title} » (à faire pour le {format_date(a.due_at)})" if a.due_at is not None else "",
+            )
+        )
+    targeted = [0] * len(columns)
+    done_counts = [0] * len(columns)
+    overdue_counts = [0] * len(columns)
+    scores: list[list[int]] = [[] for _ in columns]
     inactive_since = now - timedelta(days=inactive_days)
     rows: list[StudentRow] = []
-    scores: list[list[int]] = [[] for _ in columns]
-    for student in students:
+    for student_id, username, first_name, last_name in students:
+        last = last_activity.get(student_id)
         cells = []
-        reasons: list[HelpReason] = []
+        failed: list[str] = []
+        late: list[str] = []
         # Since when an open assignment has waited for this student: inactivity
         # counts only once they have had N days to do something.
         waiting_since: datetime | None = None
-        for index, column in enumerate(columns):
-            a = column.assignment
-            if a.group_id is not None and student.id not in members.get(a.group_id, ()):
+        for index, (module_id, group, has_quiz, past_due, is_open, opens_at, title, overdue_text) in enumerate(plans):
+            if group is not None and student_id not in group:
                 cells.append(NOT_ASSIGNED)
                 continue
-            row = progress.get((student.id, a.module_id))
-            module = column.module
-            state = state_of(row, module.quiz is not None if module else True)
-            best = _percent(row.quiz_best_score) if row is not None else None
-            failures = row.quiz_failures if row is not None else 0
-            done = state in DONE_STATES
-            overdue = a.due_at is not None and a.due_at < now and not done
-            cells.append(Cell(state=state, best_score=best, overdue=overdue, failures=failures))
-            column.targeted += 1
-            column.done += done
-            column.overdue += overdue
-            if best is not None:
-                scores[index].append(best)
-            if not column.is_open:
+            targeted[index] += 1
+            summary = progress.get((student_id, module_id))
+            if summary is None:
+                state, best, failures = "not_started", None, 0
+            else:
+                completed, attempts, failures, passed, best = summary
+                state = state_from(completed, attempts, passed, has_quiz)
+                if best is not None:
+                    scores[index].append(best)
+            if state in DONE_STATES:
+                done_counts[index] += 1
+                cells.append(cell(state, best, False))
                 continue
-            if not done and (waiting_since is None or a.opens_at < waiting_since):
-                waiting_since = a.opens_at
-            if failures >= FAILURES_FOR_HELP and not done:
-                reasons.append(
-                    HelpReason(
-                        "failed",
-                        f"{failures} échecs au quiz de « {column.title} »"
-                        + (f" (meilleur score : {best} %)" if best is not None else ""),
-                    )
+            cells.append(cell(state, best, past_due))
+            if past_due:
+                overdue_counts[index] += 1
+            if not is_open:
+                continue
+            if waiting_since is None or opens_at < waiting_since:
+                waiting_since = opens_at
+            if failures >= FAILURES_FOR_HELP:
+                failed.append(
+                    f"« {title} » ({failures} échecs" + (f", meilleur score : {best} %)" if best is not None else ")")
                 )
-            if overdue:
-                reasons.append(HelpReason("overdue", f"En retard : « {column.title} » était à faire pour le {format_date(a.due_at)}"))
-        last = last_activity.get(student.id)
+            if past_due:
+                late.append(overdue_text)
+        # One reason of each kind per student, naming every module concerned.
+        reasons: list[HelpReason] = []
+        if failed:
+            reasons.append(HelpReason("failed", "Échecs répétés au quiz : " + ", ".join(failed)))
+        if late:
+            reasons.append(HelpReason("overdue", "En retard : " + ", ".join(late)))
         if waiting_since is not None and waiting_since <= inactive_since and (last is None or last < inactive_since):
             if last is None:
                 reasons.append(HelpReason("inactive", "Aucune activité enregistrée"))
             else:
-                days = (now - last).days
-                reasons.append(HelpReason("inactive", f"Aucune activité depuis {days} jours"))
+                reasons.append(HelpReason("inactive", f"Aucune activité depuis {(now - last).days} jours"))
         rows.append(
             StudentRow(
-                id=student.id,
-                username=student.username,
-                first_name=student.first_name,
-                last_name=student.last_name,
+                id=student_id,
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
                 cells=cells,
                 last_activity_at=last,
                 help=reasons,
             )
         )
+    for index, column in enumerate(columns):
+        column.targeted = targeted[index]
+        column.done = done_counts[index]
+        column.overdue = overdue_counts[index]
     for column, values in zip(columns, scores):
         column.median_score = _median(values)
 

@@ -8,6 +8,8 @@ teacher never reaches another class's student, group or assignment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -649,6 +651,18 @@ def admin_remove_teacher(class_id: int, user_id: int):
         db.session.commit()
         flash(f"{teacher.display_name} n'enseigne plus dans la classe « {school_class.name} ».", "success")
     return redirect(url_for("teaching.admin_class", class_id=school_class.id))
+
+
+@bp.app_template_global("url_maker")
+def url_maker(endpoint: str, name: str, **values) -> Callable[[int], str]:
+    """``url_maker('teaching.student', 'user_id', class_id=3)(42)`` is ``/classes/3/eleves/42``.
+
+    The router builds one URL; the others replace the number in it. For pages
+    that repeat one link per student or per assignment.
+    """
+    placeholder = "918273645"
+    pattern = url_for(endpoint, **{name: int(placeholder)}, **values)
+    return lambda value: pattern.replace(placeholder, str(int(value)))
 
 
 @bp.app_template_filter("duration_fr")

@@ -44,6 +44,20 @@ SYMBOLS = {"not_started": "○", "reading": "◔", "quiz_failed": "✗", "quiz_p
 RANKS = {state: rank for rank, state in enumerate(STATES)}
 
 
+def state_from(completed: bool, quiz_attempts: int, quiz_passed: bool, has_quiz: bool = True) -> str:
+    """The state of a (student, module) that has a summary row, from what the rules need.
+
+    ``completed``: every section read; ``quiz_passed``: a passing attempt exists.
+    """
+    if quiz_passed:
+        return "mastered" if completed else "quiz_passed"
+    if not has_quiz and completed:
+        return "mastered"
+    if quiz_attempts:
+        return "quiz_failed"
+    return "reading"
+
+
 def state_of(row: Any | None, has_quiz: bool = True) -> str:
     """The state of one (student, module) from its summary row (or None when there is none).
 
@@ -52,10 +66,4 @@ def state_of(row: Any | None, has_quiz: bool = True) -> str:
     """
     if row is None:
         return "not_started"
-    if row.quiz_passed_at is not None:
-        return "mastered" if row.completed_at is not None else "quiz_passed"
-    if not has_quiz and row.completed_at is not None:
-        return "mastered"
-    if row.quiz_attempts:
-        return "quiz_failed"
-    return "reading"
+    return state_from(row.completed_at is not None, row.quiz_attempts, row.quiz_passed_at is not None, has_quiz)

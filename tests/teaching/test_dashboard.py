@@ -127,8 +127,11 @@ def test_students_needing_help_come_with_their_reasons(app, client, world, busy_
     login(client, world.teacher.username)
     html = page_text(client.get(f"/classes/{world.class_a}"))
     help_list = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.split('<ul class="help-list">')[1].split("</ul>")[0]))
-    assert "Bruno Blanc : 2 échecs au quiz de « Un module avec un quiz » (meilleur score : 50 %) ; En retard" in help_list
-    assert "Chloé Carré : En retard : « Un module avec un quiz » était à faire pour le" in help_list
+    assert (
+        "Bruno Blanc : Échecs répétés au quiz : « Un module avec un quiz » (2 échecs, meilleur score : 50 %) ; "
+        "En retard : « Un module avec un quiz » (à faire pour le " in help_list
+    )
+    assert "Chloé Carré : En retard : « Un module avec un quiz » (à faire pour le" in help_list
     assert "Aucune activité depuis 10 jours" in help_list
     assert "David Dumas : En retard" in help_list and "Aucune activité enregistrée" in help_list
     assert "Inès Amrani" not in help_list and "Emma Etienne" not in help_list
