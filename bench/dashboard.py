@@ -47,6 +47,7 @@ from common import LYCEE_IA, ROOT, free_port, login, wait_until_up  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from lycee_ia.accounts.services import hash_password  # noqa: E402
 from lycee_ia.content.catalogue import build_catalogue  # noqa: E402
@@ -418,8 +419,15 @@ def main() -> None:
         schema = f"lycee_bench_{uuid.uuid4().hex[:10]}"
         admin_url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.postgres_url)
         admin = create_engine(admin_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except OperationalError as error:
+            print(f"[postgresql] {args.postgres_url} unreachable, PostgreSQL not measured: {error.orig}")
+            args.only = "sqlite"
+        if args.only == "sqlite":
+            print(json.dumps(results, default=lambda v: round(v, 2)))
+            return
         separator = "&" if "?" in admin_url else "?"
         url = f"{admin_url}{separator}options=-csearch_path%3D{schema}"
         try:

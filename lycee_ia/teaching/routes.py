@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -38,7 +37,7 @@ from lycee_ia.teaching.forms import (
     JoinForm,
     RosterForm,
 )
-from lycee_ia.teaching.models import Assignment, ClassGroup, ClassTeacher, Enrolment, SchoolClass
+from lycee_ia.teaching.models import Assignment, ClassGroup, SchoolClass
 from lycee_ia.teaching.services import TeachingError
 from lycee_ia.teaching.states import LABELS, SYMBOLS
 
@@ -123,14 +122,7 @@ def classes():
     elif form.errors:
         status = 400
     mine = services.classes_of_teacher(db.session, current_user)
-    counts = dict(
-        db.session.execute(
-            select(Enrolment.class_id, func.count())
-            .join(ClassTeacher, ClassTeacher.class_id == Enrolment.class_id)
-            .where(ClassTeacher.user_id == current_user.id)
-            .group_by(Enrolment.class_id)
-        ).all()
-    )
+    counts = services.student_counts(db.session, [c.id for c in mine])
     return render_template("teaching/classes.html", classes=mine, counts=counts, form=form), status
 
 
@@ -569,7 +561,7 @@ def export_items(class_id: int, assignment_id: int):
 @admin_required
 def admin_classes():
     form = AdminClassForm()
-    schools = db.session.scalars(select(School).order_by(School.name)).all()
+    schools = services.all_schools(db.session)
     form.school.choices = [SelectChoice(s.id, s.name) for s in schools]
     status = 200
     if form.validate_on_submit():
@@ -587,22 +579,8 @@ def admin_classes():
             return redirect(url_for("teaching.admin_class", class_id=school_class.id))
     elif form.errors:
         status = 400
-    all_classes = db.session.execute(
-        select(SchoolClass, School.name).outerjoin(School, School.id == SchoolClass.school_id).order_by(School.name, SchoolClass.name)
-    ).all()
-    student_counts = dict(db.session.execute(select(Enrolment.class_id, func.count()).group_by(Enrolment.class_id)).all())
-    teacher_names: dict[int, list[str]] = {}
-    for class_id, name in db.session.execute(
-        select(ClassTeacher.class_id, User.username).join(User, User.id == ClassTeacher.user_id).order_by(User.username)
-    ):
-        teacher_names.setdefault(class_id, []).append(name)
     return render_template(
-        "teaching/admin_classes.html",
-        classes=all_classes,
-        student_counts=student_counts,
-        teacher_names=teacher_names,
-        form=form,
-        has_schools=bool(schools),
+        "teaching/admin_classes.html", classes=services.all_classes(db.session), form=form, has_schools=bool(schools)
     ), status
 
 
@@ -629,7 +607,7 @@ def admin_class(class_id: int):
     elif form.errors:
         status = 400
     teachers = services.teachers_of(db.session, school_class)
-    count = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.class_id == school_class.id))
+    count = services.student_counts(db.session, [school_class.id]).get(school_class.id, 0)
     return render_template(
         "teaching/admin_class.html", school_class=school_class, teachers=teachers, count=count, form=form
     ), status

@@ -153,6 +153,48 @@ def create_class(session: Session, *, actor: User | None, name: str, school: Sch
     return school_class
 
 
+def student_counts(session: Session, class_ids: list[int]) -> dict[int, int]:
+    """Class id -> number of students, for a list of classes, in one query."""
+    if not class_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Enrolment.class_id, func.count()).where(Enrolment.class_id.in_(class_ids)).group_by(Enrolment.class_id)
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class ClassListing:
+    """A class as administrators see it: no learning data, only who is in it."""
+
+    school_class: SchoolClass
+    school_name: str | None
+    teachers: list[str]
+    students: int
+
+
+def all_schools(session: Session) -> list[School]:
+    return list(session.scalars(select(School).order_by(School.name)))
+
+
+def all_classes(session: Session) -> list[ClassListing]:
+    """Every class with its school, its teachers' usernames and its number of students (three queries)."""
+    rows = session.execute(
+        select(SchoolClass, School.name).outerjoin(School, School.id == SchoolClass.school_id).order_by(School.name, SchoolClass.name)
+    ).all()
+    counts = dict(session.execute(select(Enrolment.class_id, func.count()).group_by(Enrolment.class_id)).all())
+    teachers: dict[int, list[str]] = {}
+    for class_id, username in session.execute(
+        select(ClassTeacher.class_id, User.username).join(User, User.id == ClassTeacher.user_id).order_by(User.username)
+    ):
+        teachers.setdefault(class_id, []).append(username)
+    return [
+        ClassListing(school_class=c, school_name=name, teachers=teachers.get(c.id, []), students=counts.get(c.id, 0))
+        for c, name in rows
+    ]
+
+
 def teachers_of(session: Session, school_class: SchoolClass) -> list[User]:
     return list(
         session.scalars(
