@@ -125,6 +125,10 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The session lasts 8 hours from sign-in (a school day): re-signing and
+    # re-sending the cookie on every response would cost each page time and
+    # bytes for nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
     # Large enough for a roster of 10,000 lines, small enough that a 10 MB
     # form field is refused before it is parsed.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

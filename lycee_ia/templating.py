@@ -57,7 +57,11 @@ def register_nav(app: Flask, endpoint: str, label: str, roles: set[str], order: 
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
+    # Assets are addressed by a version of their content (?v=...): browsers may
+    # keep them a year without asking again. Flask's own default is None,
+    # which makes every page revalidate every asset.
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
     version = _asset_version(app.static_folder)
     app.jinja_env.filters["datetime_fr"] = format_datetime
     app.jinja_env.filters["date_fr"] = format_date

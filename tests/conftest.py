@@ -124,9 +124,30 @@ def app_config(database, tmp_path) -> dict:
     }
 
 
+_CATALOGUES: dict[Path, object] = {}
+
+
+def shared_catalogue(courses_dir: Path):
+    """The catalogue of ``courses_dir``, built once per test run.
+
+    A built catalogue is immutable, and building the 14 shipped modules takes
+    seconds: every app gets its own copy of the lists (so that a test may swap
+    a module in its app alone) around the same module objects.
+    """
+    from lycee_ia.content.catalogue import Catalogue, build_catalogue
+
+    key = Path(courses_dir).resolve()
+    if key not in _CATALOGUES:
+        _CATALOGUES[key] = build_catalogue(key)[0]
+    built = _CATALOGUES[key]
+    return Catalogue(root=built.root, modules=dict(built.modules), broken=dict(built.broken), problems=dict(built.problems))
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    if Path(app_config["COURSES_DIR"]).resolve().is_relative_to(ROOT):
+        app.extensions["lycee_ia.catalogue"] = shared_catalogue(app_config["COURSES_DIR"])
     yield app
     app.extensions["lycee_ia.db"]["engine"].dispose()
 

@@ -67,3 +67,11 @@ def test_a_request_gets_its_own_session_closed_afterwards(app):
     client.get("/_test/session")
     assert len(seen) == 2 and seen[0] is not seen[1]
     assert not seen[0].in_transaction()
+
+
+def test_the_head_read_from_the_files_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    from lycee_ia.migrations import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

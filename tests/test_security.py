@@ -59,3 +59,9 @@ def test_a_crash_gives_a_french_500_and_rolls_back(app, make_user):
     assert "Rien de ce que vous aviez déjà enregistré n'est perdu" in page_text(response)
     with app.app_context():
         assert db.session.get(User, user.id).first_name == "Avant"
+
+
+def test_assets_are_cached_for_a_year_so_pages_make_no_extra_request(client):
+    response = client.get("/static/css/app.css?v=1")
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "no-cache" not in response.headers["Cache-Control"]

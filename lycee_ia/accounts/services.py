@@ -6,6 +6,7 @@ Errors meant for the person at the keyboard carry a French message.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,9 +26,12 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 200
 NAME_MAX = 100
 
-# Checked against when the username is unknown, so that a wrong username
-# takes as long as a wrong password and does not reveal who has an account.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so that a wrong username
+    takes as long as a wrong password and does not reveal who has an account.
+    Made on first use: hashing is slow on purpose, and most processes never need it."""
+    return generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -176,7 +180,7 @@ def authenticate(
     check_throttle(session, username, address, max_failures=max_failures, window=window, now=now)
     user = get_user_by_username(session, username) if len(username) <= 255 else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         valid = False
     else:
         valid = check_password_hash(user.password_hash, password) and user.active

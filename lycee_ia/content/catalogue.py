@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from lycee_ia.content.module import Module, build_module
+from lycee_ia.content.module import Module, build_module, content_hash
 from lycee_ia.content.problems import Problem, Problems, Severity
 
 
@@ -42,13 +42,25 @@ def module_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "module.md").is_file())
 
 
-def build_catalogue(root: Path, media_base: str | None = "/modules") -> tuple[Catalogue, Problems]:
-    """Build every module of ``root``; report duplicate ids across folders."""
+def build_catalogue(
+    root: Path, media_base: str | None = "/modules", previous: Catalogue | None = None
+) -> tuple[Catalogue, Problems]:
+    """Build every module of ``root``; report duplicate ids across folders.
+
+    Modules of ``previous`` whose content hash has not changed are reused as
+    they are: a module version is rendered once, however often the catalogue
+    is reloaded.
+    """
     catalogue = Catalogue(root=root)
     all_problems = Problems()
     built: list[tuple[Module, Problems]] = []
+    known = {m.content_hash: m for m in previous.modules.values()} if previous else {}
     for folder in module_folders(root):
         problems = Problems()
+        cached = known.get(content_hash(folder))
+        if cached is not None and cached.folder == folder.resolve():
+            built.append((cached, Problems(previous.problems.get(cached.id, []))))
+            continue
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None
         module = build_module(folder, problems, media_base=base)
         all_problems.extend(problems)
@@ -90,6 +102,6 @@ def get_catalogue(app: Flask | None = None) -> Catalogue:
 def reload_catalogue(app: Flask) -> Catalogue:
     """Rebuild from the files (after a content update)."""
     with _lock:
-        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]))
+        catalogue, _ = build_catalogue(Path(app.config["COURSES_DIR"]), previous=app.extensions.get("lycee_ia.catalogue"))
         app.extensions["lycee_ia.catalogue"] = catalogue
     return catalogue

@@ -58,3 +58,66 @@ def render(path: Path) -> None:
         sys.exit(1)
     with current_app.test_request_context():
         click.echo(render_template("content/preview.html", module=module))
+
+
+@courses.command("spell", help="Vérifier l'orthographe des modules (Hunspell, dictionnaire français et courses/mots.txt).")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def spell(path: Path | None) -> None:
+    from lycee_ia.content.spelling import WORD_LIST, check_spelling, hunspell_available, prose_of_module
+
+    if not hunspell_available():
+        raise click.ClickException("Hunspell est introuvable : installez les paquets hunspell et hunspell-fr.")
+    root = Path(current_app.config["COURSES_DIR"])
+    path = path or root
+    folders = [path] if (path / "module.md").is_file() else module_folders(path)
+    lines = [line for folder in folders for line in prose_of_module(folder)]
+    found = check_spelling(lines, root / WORD_LIST)
+    for item in found:
+        hint = f" (suggestions : {', '.join(item.suggestions)})" if item.suggestions else ""
+        click.echo(f"{item.path.relative_to(Path.cwd()) if item.path.is_relative_to(Path.cwd()) else item.path}:{item.line}: mot inconnu « {item.word} »{hint}")
+    click.echo(f"{_plural(len(folders), 'module')}, {_plural(len(lines), 'ligne')} de texte : {_plural(len(found), 'mot')} inconnu{'s' if len(found) > 1 else ''}.")
+    if found:
+        sys.exit(1)
+
+
+def _shipped_modules() -> tuple[list, Path]:
+    root = Path(current_app.config["COURSES_DIR"])
+    catalogue, problems = build_catalogue(root, media_base=None)
+    if catalogue.broken:
+        raise click.ClickException(
+            f"{len(catalogue.broken)} module(s) en erreur : corrigez-les d'abord (lycee-ia courses check)."
+        )
+    return list(catalogue.modules.values()), root
+
+
+@courses.command("coverage", help="Tableau de couverture des référentiels ; échoue si un code de la carte n'est couvert par aucun module.")
+@click.option("--write", is_flag=True, help="Écrire le tableau dans courses/README.md.")
+def coverage(write: bool) -> None:
+    from lycee_ia.content.reports import coverage_markdown, replace_between_markers, uncovered
+
+    modules, root = _shipped_modules()
+    table = coverage_markdown(modules)
+    if write:
+        readme = root / "README.md"
+        readme.write_text(replace_between_markers(readme.read_text(encoding="utf-8"), table), encoding="utf-8")
+        click.echo(f"Tableau écrit dans {readme}.")
+    else:
+        click.echo(table)
+    missing = uncovered(modules)
+    if missing:
+        click.echo(f"Codes couverts par aucun module : {', '.join(missing)}.", err=True)
+        sys.exit(1)
+
+
+@courses.command("sources", help="Liste de toutes les sources citées, avec les modules qui les citent (courses/SOURCES.md).")
+@click.option("--write", is_flag=True, help="Écrire la liste dans courses/SOURCES.md.")
+def sources(write: bool) -> None:
+    from lycee_ia.content.reports import sources_markdown
+
+    modules, root = _shipped_modules()
+    text = sources_markdown(modules)
+    if write:
+        (root / "SOURCES.md").write_text(text, encoding="utf-8")
+        click.echo(f"Liste écrite dans {root / 'SOURCES.md'}.")
+    else:
+        click.echo(text, nl=False)

@@ -33,7 +33,11 @@ from lycee_ia.quiz.model import Question, QuizSettings
 
 WORDS_PER_MINUTE = 150
 MINUTES_PER_QUESTION = 1
-MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
+    ".pdf": "application/pdf",  # a document to download, by a link (never shown as an image)
+}
+IMAGE_SUFFIXES = frozenset({".svg", ".png", ".jpg", ".jpeg", ".webp"})
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
 ACTIVITY_MARK = "LYCEEIAACTIVITY"
 
@@ -331,6 +335,15 @@ def _section_markdown(section: SectionSource, sources: dict[str, Source], path: 
     return text + ("\n\n" + "\n".join(notes) if notes else "")
 
 
+def _check_question_sources(questions: list[Question], sources: dict, path: Path, problems: Problems) -> None:
+    for question in questions:
+        if question.source and question.source not in sources:
+            problems.error(
+                path, question.line, f"la question « {question.id} » cite la source « {question.source} », "
+                "absente des sources de l'en-tête du module."
+            )
+
+
 def _parse_questions(
     blocks: list[Block], path: Path, module_id: str, problems: Problems, in_quiz: bool
 ) -> list[Question]:
@@ -397,6 +410,7 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
         html_text = render_markdown(_section_markdown(section_source, sources, path, problems), context)
         _report_images(context, section_source, path, problems)
         questions = _parse_questions(section_source.blocks, path, module_id, problems, in_quiz=False)
+        _check_question_sources(questions, sources, path, problems)
         inline = RenderContext(media_url=media_url, glossary={}, section_id=section_source.id)
         rendered_questions = [q.map_text(lambda text: render_inline(text, inline)) for q in questions]
         _report_images(inline, section_source, path, problems)
@@ -412,6 +426,7 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
     quiz = None
     if source.quiz_path is not None:
         quiz = _build_quiz(source, module_id, media_url, activities, problems)
+        _check_question_sources(list(quiz.questions), sources, source.quiz_path, problems)
 
     module = Module(
         id=module_id,
@@ -453,9 +468,12 @@ def _report_images(context: RenderContext, section: SectionSource, path: Path, p
             problems.error(path, line_of(src), f"l'image {src} n'a pas de texte de remplacement : décrivez ce qu'elle apprend entre les crochets.")
     for src in context.missing_media:
         problems.error(path, line_of(src), f"l'image {src} n'existe pas dans le dossier media/ du module (ou son format n'est pas permis).")
+    for href in context.missing_links:
+        problems.error(path, line_of(href), f"le lien {href} mène à un fichier absent du dossier media/ du module.")
     for src in context.foreign_images:
         problems.error(path, line_of(src), f"l'image {src} ne vient pas du dossier media/ : une page ne charge jamais rien d'un autre site.")
     context.images.clear()
+    context.missing_links.clear()
     context.missing_media.clear()
     context.foreign_images.clear()
 

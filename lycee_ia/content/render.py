@@ -42,6 +42,7 @@ CALLOUTS = {
     "plus-loin": "Pour aller plus loin",
     "activite": "À vous de jouer",
 }
+IMAGE_EXTENSIONS = frozenset({"svg", "png", "jpg", "jpeg", "webp"})
 CALLOUT_RE = re.compile(r"^\s*\[!(?P<kind>[a-z-]+)\]\s*")
 
 
@@ -103,6 +104,7 @@ class RenderContext:
     # Filled while rendering, read by the checker.
     missing_media: list[str] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)  # (src, alt)
+    missing_links: list[str] = field(default_factory=list)  # links to media/ files that do not exist
     foreign_images: list[str] = field(default_factory=list)
 
 
@@ -176,7 +178,8 @@ class _Media(Treeprocessor):
                 src = child.get("src", "")
                 alt = child.get("alt", "")
                 self.context.images.append((src, alt))
-                url = self.context.media_url(src) if src.startswith("media/") else None
+                is_image = src.startswith("media/") and src.lower().rsplit(".", 1)[-1] in IMAGE_EXTENSIONS
+                url = self.context.media_url(src) if is_image else None
                 if url is None:
                     if src.startswith("media/"):
                         self.context.missing_media.append(src)
@@ -195,7 +198,13 @@ class _Media(Treeprocessor):
                 child.set("loading", "lazy")
         for link in root.iter("a"):
             href = link.get("href", "")
-            if href.startswith(("http://", "https://")):
+            if href.startswith("media/"):
+                url = self.context.media_url(href)
+                if url is None:
+                    self.context.missing_links.append(href)
+                else:
+                    link.set("href", url)
+            elif href.startswith(("http://", "https://")):
                 # A deliberate way out of the platform, never a resource it loads.
                 link.set("rel", "external noopener noreferrer")
                 link.set("class", "external")
@@ -302,9 +311,12 @@ def _markdown(context: RenderContext) -> markdown.Markdown:
             "attr_list",
             "sane_lists",
             "footnotes",
+            "toc",
             _LyceeExtension(context),
         ],
         extension_configs={
+            # Anchors for the headings inside a section (###), unique per section.
+            "toc": {"toc_depth": "3-6", "slugify": lambda value, separator: f"{context.section_id}-{_slug(value)}" if context.section_id else _slug(value)},
             "footnotes": {
                 "BACKLINK_TEXT": "↩",
                 "BACKLINK_TITLE": "Revenir à l'appel de note %d",

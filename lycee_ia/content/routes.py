@@ -82,9 +82,8 @@ def section(module_id: str, section_id: str):
     section = module.section(section_id)
     if section is None:
         fail(404, "Cette partie n'existe pas dans ce module.")
-    record_section_view(db.session, current_user, module, section)
+    progress = record_section_view(db.session, current_user, module, section)
     db.session.commit()
-    progress = progress_by_module(db.session, current_user, [module])[module.id]
     index = section.number - 1
     return render_template(
         "content/section.html",

@@ -91,10 +91,11 @@ def resume_section(module: Module, progress: ProgressView) -> Section:
 
 def record_section_view(
     session: Session, user: User, module: Module, section: Section, now: datetime | None = None
-) -> list[LearningEvent]:
+) -> ProgressView:
     """Record that ``user`` read ``section``; also ``completed`` once every section is read.
 
     A reload of the section just read within a few minutes records nothing.
+    Returns the reader's progress, this reading included.
     """
     now = now or utcnow()
     row = session.get(ModuleProgress, (user.id, module.id))
@@ -104,7 +105,7 @@ def record_section_view(
         and row.last_activity_at > now - REREAD_WINDOW
         and section.id in row.seen()
     ):
-        return []
+        return progress_view(module, row)
     events = [
         NewEvent(
             user_id=user.id,
@@ -132,7 +133,8 @@ def record_section_view(
                 occurred_at=now,
             )
         )
-    return record_events(session, events)
+    record_events(session, events)
+    return progress_view(module, session.get(ModuleProgress, (user.id, module.id)))
 
 
 def _progress_row(session: Session, event: LearningEvent) -> ModuleProgress:

@@ -222,3 +222,41 @@ def test_render_refuses_a_file_it_cannot_parse(tmp_path):
     result = CliRunner().invoke(cli, ["courses", "render", str(folder)], env={"LYCEE_IA_DATA_DIR": str(tmp_path / "data")})
     assert result.exit_code == 1
     assert "en-tête YAML invalide" in result.stderr and result.stdout == ""
+
+
+def test_links_to_missing_media_and_unknown_question_sources_are_reported(tmp_path):
+    body = BODY.replace(
+        "Un autre texte,", "Un [document](media/fiche.pdf), un [autre](media/absent.pdf) et un autre texte,"
+    ) + "\n```question\nid: q1\ntype: truefalse\nstem: Vrai ?\nanswer: true\nfeedback:\n  true: Oui.\n  false: Non.\nexplanation: Parce que.\nsource: inconnue\n```\n"
+    folder = write_module(tmp_path, body=body)
+    (folder / "media" / "fiche.pdf").write_bytes(b"%PDF-1.4\n")
+    found = check(folder)
+    start = FRONT.count("\n") + 1
+    assert lines_of(found, "media/absent.pdf mène à un fichier absent") == [start + 8]
+    assert [m for _, _, m in found if "absente des sources" in m] == [
+        "la question « q1 » cite la source « inconnue », absente des sources de l'en-tête du module."
+    ]
+    assert not lines_of(found, "fiche.pdf")
+
+
+def test_a_pdf_is_a_link_never_an_image(tmp_path):
+    folder = write_module(tmp_path, body=BODY.replace("Un autre texte,", "![Un document](media/fiche.pdf) Un autre texte,"))
+    (folder / "media" / "fiche.pdf").write_bytes(b"%PDF-1.4\n")
+    assert lines_of(check(folder), "fiche.pdf n'existe pas") != []
+
+
+def test_a_reload_renders_only_the_modules_that_changed(tmp_path, monkeypatch):
+    write_module(tmp_path, "un")
+    write_module(tmp_path, "deux")
+    first, _ = build_catalogue(tmp_path)
+    (tmp_path / "deux" / "module.md").write_text(
+        (tmp_path / "deux" / "module.md").read_text(encoding="utf-8").replace("Et une fin", "Et une autre fin"), encoding="utf-8"
+    )
+    built = []
+    import lycee_ia.content.catalogue as catalogue_module
+
+    original = catalogue_module.build_module
+    monkeypatch.setattr(catalogue_module, "build_module", lambda folder, *a, **k: built.append(folder.name) or original(folder, *a, **k))
+    second, _ = build_catalogue(tmp_path, previous=first)
+    assert built == ["deux"]
+    assert second.modules["un"] is first.modules["un"] and second.modules["deux"] is not first.modules["deux"]

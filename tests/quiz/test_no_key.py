@@ -81,11 +81,11 @@ def test_no_page_holds_the_key_before_the_answer(app_config, root, module_id, ma
     from lycee_ia import create_app
     from tests.helpers import login
 
-    app = create_app({**app_config, "COURSES_DIR": root})
-    from lycee_ia.content.catalogue import get_catalogue
+    from tests.conftest import shared_catalogue
 
-    with app.app_context():
-        module = get_catalogue(app).modules[module_id]
+    app = create_app({**app_config, "COURSES_DIR": root})
+    app.extensions["lycee_ia.catalogue"] = shared_catalogue(root)
+    module = app.extensions["lycee_ia.catalogue"].modules[module_id]
     user = make_user("eleve" if module.audience == "eleve" else "personnel")
     client = app.test_client()
     login(client, user.username)

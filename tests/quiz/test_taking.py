@@ -208,12 +208,14 @@ def test_the_attempt_limit_is_kept(client, login_as, app, monkeypatch):
     login_as("eleve")
     from lycee_ia.content.catalogue import get_catalogue
 
-    with app.app_context():
-        module = get_catalogue().modules["quiz-exemple"]
-        import dataclasses
+    import dataclasses
 
+    with app.app_context():
+        catalogue = get_catalogue()
+        module = catalogue.modules["quiz-exemple"]
         limited = dataclasses.replace(module.quiz, settings=dataclasses.replace(module.quiz.settings, attempts=1))
-        object.__setattr__(module, "quiz", limited)
+        # This app's catalogue only: the module objects are shared between tests.
+        catalogue.modules["quiz-exemple"] = dataclasses.replace(module, quiz=limited)
     _, first = _start(client)
     answer_all(client, first)
     page = client.get(f"{MODULE}/quiz")
