@@ -48,7 +48,7 @@ def import_roster_command(path: Path, class_name: str, school_id: int | None, ye
     click.echo(
         f"{plan.count('create')} compte(s) à créer, {plan.count('enrol')} à inscrire, {plan.count('already')} déjà dans la classe."
     )
-    if not yes and not click.confirm("Importer ?", default=False):
+    if not yes and not _agrees(click.prompt("Importer ces élèves ? (oui/non)", default="non", show_default=False)):
         raise click.ClickException("Import annulé : rien n'a été modifié.")
     try:
         result = import_roster(session, actor=None, school_class=school_class, rows=roster.rows)
@@ -62,3 +62,8 @@ def import_roster_command(path: Path, class_name: str, school_id: int | None, ye
         click.echo("Mots de passe provisoires (affichés une seule fois, à changer à la première connexion) :")
         for user, password in result.created:
             click.echo(f"  {user.display_name:<40} {user.username:<30} {password}")
+
+
+def _agrees(answer: str) -> bool:
+    """« oui », « o » (or « yes », « y »): the operator may answer in French or English."""
+    return answer.strip().lower() in ("oui", "o", "yes", "y")

@@ -222,7 +222,7 @@ def test_the_command_line_imports_after_a_preview(app, runner, world, tmp_path):
     cancelled = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A"], input="n\n")
     assert cancelled.exit_code == 1 and "Import annulé" in cancelled.output and "lea.martin (à créer)" in cancelled.output
     assert "lea.martin" not in _students(app, world.class_a)
-    result = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A", "--yes"])
+    result = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A"], input="oui\n")
     assert result.exit_code == 0, result.output
     assert "Windows-1252" in result.output and "2 compte(s) créé(s)" in result.output
     password = re.search(r"lea\.martin\s+(\S+)", result.output.split("Mots de passe provisoires")[1]).group(1)
