@@ -6,13 +6,24 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
+from lycee_ia.teaching.models import (
+    Assignment,
+    ClassGroup,
+    ClassTeacher,
+    Enrolment,
+    GroupMember,
+    RosterImport,
+    SchoolClass,
+)
 
 __all__ = [
+    "Assignment",
     "AuditEntry",
     "Base",
+    "ClassGroup",
     "ClassTeacher",
     "Enrolment",
+    "GroupMember",
     "InstanceSetting",
     "LearningEvent",
     "LoginFailure",
@@ -20,6 +31,7 @@ __all__ = [
     "ModuleVersion",
     "QuizAttempt",
     "Role",
+    "RosterImport",
     "School",
     "SchoolClass",
     "User",
