@@ -7,13 +7,24 @@ from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.sync.models import SyncAccount, SyncDevice, SyncMirror, SyncOutbox
-from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
+from lycee_ia.teaching.models import (
+    Assignment,
+    ClassGroup,
+    ClassTeacher,
+    Enrolment,
+    GroupMember,
+    RosterImport,
+    SchoolClass,
+)
 
 __all__ = [
+    "Assignment",
     "AuditEntry",
     "Base",
+    "ClassGroup",
     "ClassTeacher",
     "Enrolment",
+    "GroupMember",
     "InstanceSetting",
     "LearningEvent",
     "LoginFailure",
@@ -21,6 +32,7 @@ __all__ = [
     "ModuleVersion",
     "QuizAttempt",
     "Role",
+    "RosterImport",
     "School",
     "SchoolClass",
     "SyncAccount",

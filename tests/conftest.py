@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from flask import has_app_context
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Integer, create_engine, event, text
 from werkzeug.serving import make_server
 
 from lycee_ia import create_app
@@ -252,13 +252,53 @@ def count_queries(app):
 # --- demo data and a live server for the browser -----------------------------------
 
 @pytest.fixture
-def demo_app(app):
+def demo_app(app, demo_rows):
+    """The app with the demo data, copied in bulk from a demo loaded once per run."""
+    from sqlalchemy import insert
+
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in Base.metadata.sorted_tables:
+                if demo_rows.get(table.name):
+                    connection.execute(insert(table), demo_rows[table.name])
+            if connection.dialect.name == "postgresql":
+                # Rows came with their ids: move each sequence past them.
+                for table in Base.metadata.sorted_tables:
+                    column = table.c.get("id")
+                    if column is not None and column.autoincrement is True and isinstance(column.type, Integer) and demo_rows.get(table.name):
+                        connection.execute(
+                            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
+                        )
+    return app
+
+
+@pytest.fixture(scope="session")
+def demo_rows(database, tmp_path_factory):
+    """Every row of the demo data, by table: the demo is loaded once per run.
+
+    Loading it runs the real services (students reading and answering), which
+    takes seconds; tests that need it get a copy of its rows instead.
+    """
+    from sqlalchemy import select
+
     from lycee_ia.demo import load_demo
 
+    app = create_app({
+        "DATABASE_URL": database.fresh_url(tmp_path_factory.mktemp("demo")),
+        "COURSES_DIR": ROOT / "courses",
+        "SERVER_NAME": None,
+    })
+    app.extensions["lycee_ia.catalogue"] = shared_catalogue(ROOT / "courses")
     with app.app_context():
         load_demo(db.session)
         db.session.commit()
-    return app
+        with db.engine.connect() as connection:
+            rows = {
+                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                for table in Base.metadata.sorted_tables
+            }
+    app.extensions["lycee_ia.db"]["engine"].dispose()
+    return rows
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from lycee_ia.content.source import (
     read_module,
 )
 from lycee_ia.quiz.model import Question, QuizSettings
+from lycee_ia.quiz.parse import parse_question, parse_quiz_settings
 
 WORDS_PER_MINUTE = 150
 MINUTES_PER_QUESTION = 1
@@ -289,8 +291,6 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
 
 
 def _collation_key(text: str) -> str:
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
@@ -349,8 +349,6 @@ def _parse_questions(
 ) -> list[Question]:
     if not blocks:
         return []
-    from lycee_ia.quiz.parse import parse_question
-
     questions = []
     for block in blocks:
         question = parse_question(block.text, path=path, line=block.line, problems=problems, id_prefix=module_id, in_quiz=in_quiz)
@@ -494,8 +492,6 @@ def _split_parts(html_text: str, question_ids: list[str] | None) -> list[Part]:
 def _build_quiz(
     source: ModuleSource, module_id: str, media_url, activities: dict[str, Question], problems: Problems
 ) -> Quiz:
-    from lycee_ia.quiz.parse import parse_quiz_settings
-
     path = source.quiz_path
     assert path is not None
     settings = parse_quiz_settings(source.quiz_meta, path=path, line=source.quiz_meta_line, problems=problems)

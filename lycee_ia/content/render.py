@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -285,8 +286,6 @@ def _term_pattern(term: str) -> str:
 
 
 def _slug(text: str) -> str:
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "terme"
 
@@ -338,8 +337,21 @@ def render_markdown(source: str, context: RenderContext) -> str:
     return sanitize(produced)
 
 
+# A short text with nothing Markdown would act on: no inline marks, links,
+# HTML, entities, escapes, line breaks, nor a leading block marker.
+_PLAIN_INLINE = re.compile(r"[^\n*_`\[\]!<>&\\|~^{}]*")
+_BLOCK_START = re.compile(r"\s|[-+*>#=]|\d+[.)]\s")
+
+
 def render_inline(source: str, context: RenderContext) -> str:
-    """Render a short text (a choice, a feedback) without its wrapping paragraph."""
+    """Render a short text (a choice, a feedback) without its wrapping paragraph.
+
+    Most of them are plain sentences: those are only escaped, which gives the
+    same HTML as the full pipeline (a test checks it on every shipped text)
+    in a fraction of the time, and the catalogue is built that much sooner.
+    """
+    if _PLAIN_INLINE.fullmatch(source) and not _BLOCK_START.match(source) and source.strip() == source:
+        return html.escape(source, quote=False)
     produced = render_markdown(source, context)
     if produced.startswith("<p>") and produced.endswith("</p>") and produced.count("<p>") == 1:
         return produced[3:-4]

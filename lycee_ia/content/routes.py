@@ -20,6 +20,8 @@ from lycee_ia.content.services import (
 )
 from lycee_ia.db import db
 from lycee_ia.errors import fail
+from lycee_ia.teaching.services import assignments_for_student
+from lycee_ia.teaching.states import LABELS as ASSIGNMENT_STATE_LABELS, SYMBOLS as ASSIGNMENT_STATE_SYMBOLS
 
 bp = Blueprint("content", __name__, template_folder="templates")
 
@@ -48,7 +50,19 @@ def catalogue():
     )
     progress = progress_by_module(db.session, current_user, modules)
     broken = list(catalogue.broken.values()) if current_user.role == Role.ADMIN else []
-    return render_template("content/catalogue.html", modules=modules, progress=progress, broken=broken)
+    # A student's assigned work comes first, with its due date and state.
+    assigned = assignments_for_student(db.session, current_user, catalogue.modules)
+    assigned_ids = {a.module_id for a in assigned}
+    return render_template(
+        "content/catalogue.html",
+        modules=[m for m in modules if m.id not in assigned_ids],
+        assigned=assigned,
+        all_modules=catalogue.modules,
+        progress=progress,
+        broken=broken,
+        state_labels=ASSIGNMENT_STATE_LABELS,
+        state_symbols=ASSIGNMENT_STATE_SYMBOLS,
+    )
 
 
 @bp.route("/modules/<module_id>")

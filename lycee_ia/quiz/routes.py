@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 from lycee_ia.content.routes import get_module_or_404
 from lycee_ia.db import db
 from lycee_ia.errors import fail
-from lycee_ia.quiz.grading import answer_from_form, correct_answer
+from lycee_ia.events.models import LearningEvent
+from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
 from lycee_ia.quiz.model import AnswerError
 from lycee_ia.quiz.services import (
     QuizError,
@@ -20,6 +21,7 @@ from lycee_ia.quiz.services import (
     answers_of,
     attempts_of,
     close_if_complete,
+    derived_id,
     display_order,
     get_attempt,
     grade_stored,
@@ -203,10 +205,6 @@ def _activity_feedback(module, question):
     """Feedback of the answer just given to ``question`` (from ?activite=&reponse=), if any."""
     if request.args.get("activite") != question.id or not current_user.is_authenticated:
         return None
-    from lycee_ia.events.models import LearningEvent
-    from lycee_ia.quiz.grading import grade
-    from lycee_ia.quiz.services import derived_id
-
     event = db.session.get(LearningEvent, derived_id(current_user.id, module.id, question.id, request.args.get("reponse", "")))
     if event is None or event.user_id != current_user.id:
         return None

@@ -31,8 +31,8 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import RecordedEvent, on_events_recorded
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
-from lycee_ia.sync.wire import format_time
-from lycee_ia.teaching.models import Enrolment, SchoolClass
+from lycee_ia.sync.wire import format_time, parse_time
+from lycee_ia.teaching.models import Assignment, Enrolment, SchoolClass
 
 MAX_MODULE_FILES = 300
 MAX_TEXT_BYTES = 1024 * 1024
@@ -299,9 +299,57 @@ def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -
     for enrolment in session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)).all():
         if enrolment.class_id in mirrored and enrolment.class_id not in kept:
             session.delete(enrolment)
+    _apply_assignments(session, state.get("assignments") or [], {r: m.local_id for r, m in mirrors.items()}, kept)
     if isinstance(state.get("cursor"), str):
         account.state_cursor = state["cursor"][:64]
     session.flush()
+
+
+def _apply_assignments(session: Session, entries: list, class_ids: dict[str, int], classes: set[int]) -> None:
+    """Mirror the student's assignments; those withdrawn on the server go here too.
+
+    The server sends only this student's assignments (a group's ones included
+    only for its members), so each is kept here for the whole local class.
+    """
+    mirrors = {m.remote_id: m for m in session.scalars(select(SyncMirror).where(SyncMirror.kind == "assignment"))}
+    wanted: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        remote_id, module_id = str(entry.get("id", ""))[:64], entry.get("module_id")
+        class_id = class_ids.get(str(entry.get("class_id")))
+        if not remote_id or class_id is None or not isinstance(module_id, str) or not MODULE_ID_RE.match(module_id):
+            continue
+        try:
+            opens_at = parse_time(entry.get("opens_at"))
+            due_at = parse_time(entry["due_at"]) if entry.get("due_at") else None
+        except ValueError:
+            continue
+        wanted.add(remote_id)
+        mirror = mirrors.get(remote_id)
+        assignment = session.get(Assignment, mirror.local_id) if mirror else None
+        if assignment is None:
+            assignment = Assignment(class_id=class_id, module_id=module_id, opens_at=opens_at)
+            session.add(assignment)
+            session.flush()
+            if mirror is None:
+                session.add(SyncMirror(kind="assignment", remote_id=remote_id, local_id=assignment.id))
+            else:
+                mirror.local_id = assignment.id
+        assignment.class_id = class_id
+        assignment.group_id = None
+        assignment.module_id = module_id
+        assignment.opens_at = opens_at
+        assignment.due_at = due_at
+        note = entry.get("note")
+        assignment.note = note[:2000] if isinstance(note, str) else ""
+    for remote_id, mirror in mirrors.items():
+        if remote_id not in wanted:
+            assignment = session.get(Assignment, mirror.local_id)
+            # Only in the classes this student's state covers: another student's mirror stays.
+            if assignment is not None and assignment.class_id in classes:
+                session.delete(assignment)
+                session.delete(mirror)
 
 
 # --- module archives ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import Role, User
@@ -34,7 +34,7 @@ from lycee_ia.events.services import NewEvent, record_events
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.sync.wire import WireError, WireEvent, format_time, parse_wire_event
-from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
+from lycee_ia.teaching.models import Assignment, ClassTeacher, Enrolment, GroupMember, SchoolClass
 
 log = logging.getLogger(__name__)
 
@@ -298,8 +298,31 @@ def published_modules(modules: Iterable[Module]) -> list[dict[str, str]]:
 
 
 def _assignments_of(session: Session, user: User) -> list[dict[str, Any]]:
-    """The student's assignments; filled in once the teaching package has them."""
-    return []
+    """The student's assignments (class-wide, or for a group they are in), future ones included.
+
+    A laptop may stay offline for weeks: it learns now what opens later.
+    """
+    my_classes = select(Enrolment.class_id).where(Enrolment.user_id == user.id)
+    my_groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    rows = session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.class_id.in_(my_classes),
+            or_(Assignment.group_id.is_(None), Assignment.group_id.in_(my_groups)),
+        )
+        .order_by(Assignment.id)
+    )
+    return [
+        {
+            "id": str(a.id),
+            "class_id": str(a.class_id),
+            "module_id": a.module_id,
+            "opens_at": format_time(a.opens_at),
+            "due_at": format_time(a.due_at) if a.due_at else None,
+            "note": a.note,
+        }
+        for a in rows
+    ]
 
 
 def state_for(session: Session, user: User, modules: Iterable[Module]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """sync devices accounts outbox mirror
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-26 13:10:34.488938
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

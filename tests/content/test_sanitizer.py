@@ -175,3 +175,33 @@ def test_a_glossary_term_is_found_in_the_plural_word_by_word():
     )
     html = render_markdown("Les responsables de traitement et les IA.", context)
     assert html.count('class="term"') == 2 and ">responsables de traitement</dfn>" in html
+
+
+def test_the_plain_text_shortcut_gives_what_the_full_pipeline_gives():
+    """Every text of every shipped question, rendered both ways."""
+    import dataclasses
+    from pathlib import Path
+
+    from lycee_ia.content import render
+    from lycee_ia.content.source import read_module
+    from lycee_ia.content.problems import Problems
+    from lycee_ia.quiz.parse import parse_question
+
+    texts = set()
+    courses = Path(__file__).resolve().parents[2] / "courses"
+    for folder in sorted(p for p in courses.iterdir() if (p / "module.md").is_file()):
+        source = read_module(folder, Problems())
+        blocks = [b for s in source.sections for b in s.blocks] + source.quiz_blocks
+        for block in blocks:
+            question = parse_question(block.text, path=folder, line=block.line, problems=Problems(), id_prefix="x", in_quiz=False)
+            question.map_text(lambda text: texts.add(text) or text)
+    texts |= {"1. une liste", "- un tiret", "Un *mot*", "A & B", "x < y", "  espace", "Deux\\nlignes", "# titre", "Un [lien](https://a.org)"}
+    context = _context()
+    shortcut = 0
+    for text in texts:
+        full = render.render_markdown(text, context)
+        if full.startswith("<p>") and full.endswith("</p>") and full.count("<p>") == 1:
+            full = full[3:-4]
+        assert render.render_inline(text, context) == full, text
+        shortcut += bool(render._PLAIN_INLINE.fullmatch(text))
+    assert len(texts) > 1000 and shortcut > len(texts) / 2

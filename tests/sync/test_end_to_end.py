@@ -16,7 +16,6 @@ from lycee_ia.db import db
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import correct_answer
 from lycee_ia.quiz.models import QuizAttempt
-from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
 from tests.helpers import TEST_PASSWORD
 from tests.sync.processes import ServerProcess, free_port
 from tests.sync.support import QUIZ_FIXTURES
@@ -96,11 +95,20 @@ def test_enrol_work_offline_then_sync_by_http_and_by_usb_bundle(app, make_user, 
     student = make_user(Role.STUDENT, username="lea", first_name="Léa")
     teacher = make_user(Role.TEACHER, username="prof")
     with app.app_context():
-        school_class = SchoolClass(name="2nde 3")
-        db.session.add(school_class)
-        db.session.flush()
-        db.session.add_all([Enrolment(class_id=school_class.id, user_id=student.id), ClassTeacher(class_id=school_class.id, user_id=teacher.id)])
+        from lycee_ia.accounts.models import User
+        from lycee_ia.content.catalogue import get_catalogue
+        from lycee_ia.db import utcnow
+        from lycee_ia.teaching import services as teaching
+
+        teacher_row = db.session.get(User, teacher.id)
+        school_class = teaching.create_class(db.session, actor=teacher_row, name="2nde 3", school=None)
+        teaching.enrol(db.session, school_class, db.session.get(User, student.id))
+        teaching.assign_module(
+            db.session, actor=teacher_row, school_class=school_class, module=get_catalogue(app).modules[MODULE],
+            group=None, opens_at=utcnow(), due_at=None,
+        )
         db.session.commit()
+        class_id = school_class.id
 
     # 1. Enrol the laptop through its own page (the server is reachable).
     laptop = WebClient(laptop_process.process.url)
@@ -126,6 +134,13 @@ def test_enrol_work_offline_then_sync_by_http_and_by_usb_bundle(app, make_user, 
     assert count == made
     assert progress is not None and progress["completed_at"] is not None and progress["quiz_passed_at"] is not None
     assert statuses == ["passed"]
+    # The teacher's dashboard on the server shows the work done offline.
+    server_web = WebClient(server_process.url)
+    server_web.login("prof", TEST_PASSWORD)
+    dashboard = server_web.get(f"/classes/{class_id}")
+    assert dashboard.status == 200 and "Léa" in dashboard.text
+    row = re.search(r"<tr>\s*<th scope=\"row\"><a [^>]+>Léa[^<]*</a></th>(.*?)</tr>", dashboard.text, re.S)
+    assert row and "st-mastered" in row.group(1) and "100 %" in row.group(1), dashboard.text[:4000]
 
     # 4. The same through a USB bundle: offline again, a second attempt, a bundle on a key.
     server_process.stop()
@@ -134,8 +149,6 @@ def test_enrol_work_offline_then_sync_by_http_and_by_usb_bundle(app, make_user, 
     bundle = laptop.post("/synchronisation/paquet", {}, token=status.csrf())
     assert bundle.status == 200 and bundle.body.startswith(b"LYCEE-IA-SIGNED 1\n")
     server_process.start()
-    server_web = WebClient(server_process.url)
-    server_web.login("prof", TEST_PASSWORD)
     devices = server_web.get("/ordinateurs")
     assert "Léa" in devices.text
     imported = server_web.upload("/ordinateurs/importer", "bundle", "traces.lia", bundle.body, devices.csrf())

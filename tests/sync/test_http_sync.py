@@ -247,3 +247,39 @@ def test_background_sync_sends_when_the_server_answers_and_backs_off_when_not(ap
         assert account.failures == 1 and account.next_attempt_at > utcnow() + timedelta(seconds=20)
         assert "injoignable" in account.last_error
     assert run_due(laptop.app) == []
+
+
+def test_assignments_reach_the_laptop_and_leave_it_when_withdrawn(app, server_url, make_user, make_laptop):
+    from lycee_ia.teaching import services as teaching
+    from lycee_ia.teaching.models import Assignment
+
+    student = make_user(Role.STUDENT, username="lea")
+    teacher = make_user(Role.TEACHER, username="prof")
+    with app.app_context():
+        school_class = teaching.create_class(db.session, actor=db.session.get(User, teacher.id), name="2nde 3", school=None)
+        teaching.enrol(db.session, school_class, db.session.get(User, student.id))
+        module = get_catalogue(app).modules["quiz-exemple"]
+        assignment = teaching.assign_module(
+            db.session, actor=db.session.get(User, teacher.id), school_class=school_class, module=module,
+            group=None, opens_at=utcnow() - timedelta(days=1), due_at=utcnow() + timedelta(days=7),
+        )
+        db.session.commit()
+        class_id, assignment_id = school_class.id, assignment.id
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    with laptop.app.app_context():
+        rows = db.session.scalars(select(Assignment)).all()
+        assert [(a.module_id, a.due_at is not None) for a in rows] == [("quiz-exemple", True)]
+    client = laptop.app.test_client()
+    login(client, "lea")
+    assert "quiz-exemple" in client.get("/modules").get_data(as_text=True)
+    with app.app_context():
+        school_class = db.session.get(SchoolClass, class_id)
+        teaching.withdraw_assignment(
+            db.session, actor=db.session.get(User, teacher.id), school_class=school_class,
+            assignment=db.session.get(Assignment, assignment_id),
+        )
+        db.session.commit()
+    assert _sync(laptop, "lea").state_changed
+    with laptop.app.app_context():
+        assert db.session.scalars(select(Assignment)).all() == []
