@@ -256,16 +256,17 @@ def demo_app(app, demo_rows):
     """The app with the demo data, copied in bulk from a demo loaded once per run."""
     from sqlalchemy import insert
 
+    rows = demo_rows(app.config["COURSES_DIR"])
     with app.app_context():
         with db.engine.begin() as connection:
             for table in Base.metadata.sorted_tables:
-                if demo_rows.get(table.name):
-                    connection.execute(insert(table), demo_rows[table.name])
+                if rows.get(table.name):
+                    connection.execute(insert(table), rows[table.name])
             if connection.dialect.name == "postgresql":
                 # Rows came with their ids: move each sequence past them.
                 for table in Base.metadata.sorted_tables:
                     column = table.c.get("id")
-                    if column is not None and column.autoincrement is True and isinstance(column.type, Integer) and demo_rows.get(table.name):
+                    if column is not None and column.primary_key and isinstance(column.type, Integer) and rows.get(table.name):
                         connection.execute(
                             text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
                         )
@@ -274,31 +275,42 @@ def demo_app(app, demo_rows):
 
 @pytest.fixture(scope="session")
 def demo_rows(database, tmp_path_factory):
-    """Every row of the demo data, by table: the demo is loaded once per run.
+    """``demo_rows(courses_dir)``: every row of the demo data, by table.
 
-    Loading it runs the real services (students reading and answering), which
-    takes seconds; tests that need it get a copy of its rows instead.
+    The demo is loaded once per run and per course folder (its assignments
+    follow the modules there): loading it runs the real services (students
+    reading and answering), which takes seconds; tests get a copy of its rows.
     """
     from sqlalchemy import select
 
     from lycee_ia.demo import load_demo
 
-    app = create_app({
-        "DATABASE_URL": database.fresh_url(tmp_path_factory.mktemp("demo")),
-        "COURSES_DIR": ROOT / "courses",
-        "SERVER_NAME": None,
-    })
-    app.extensions["lycee_ia.catalogue"] = shared_catalogue(ROOT / "courses")
-    with app.app_context():
-        load_demo(db.session)
-        db.session.commit()
-        with db.engine.connect() as connection:
-            rows = {
-                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
-                for table in Base.metadata.sorted_tables
-            }
-    app.extensions["lycee_ia.db"]["engine"].dispose()
-    return rows
+    cache: dict[Path, dict] = {}
+
+    def rows_for(courses_dir) -> dict:
+        key = Path(courses_dir).resolve()
+        if key not in cache:
+            app = create_app({
+                "DATABASE_URL": database.fresh_url(tmp_path_factory.mktemp("demo")),
+                "COURSES_DIR": key,
+                "SERVER_NAME": None,
+            })
+            app.extensions["lycee_ia.catalogue"] = shared_catalogue(key)
+            with app.app_context():
+                load_demo(db.session)
+                db.session.commit()
+                with db.engine.connect() as connection:
+                    cache[key] = {
+                        table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                        for table in Base.metadata.sorted_tables
+                    }
+            app.extensions["lycee_ia.db"]["engine"].dispose()
+            if database.dialect == "postgresql":
+                # One schema for the whole run: leave it empty for the test.
+                database.fresh_url(tmp_path_factory.mktemp("demo"))
+        return cache[key]
+
+    return rows_for
 
 
 @pytest.fixture
