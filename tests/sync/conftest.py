@@ -101,10 +101,20 @@ def server_session(app):
 
 @pytest.fixture
 def server_process(app_config, database, server_courses, tmp_path):
-    port = free_port()
-    env = server_env(app_config["DATABASE_URL"], database.dialect, tmp_path / "server", server_courses, port)
-    process = ServerProcess(env, port, tmp_path / "server.log")
-    process.start()
+    """The server as a process of its own (``lycee-ia serve``) on a free port of 127.0.0.1."""
+    for attempt in range(3):
+        # A free port can be taken by another process before the server binds it: try another.
+        port = free_port()
+        env = server_env(app_config["DATABASE_URL"], database.dialect, tmp_path / "server", server_courses, port)
+        process = ServerProcess(env, port, tmp_path / f"server-{attempt}.log")
+        try:
+            process.start()
+            break
+        except RuntimeError:
+            process.stop()
+            if attempt == 2:
+                raise
+    process.starts = 1
     yield process
     process.stop()
 
