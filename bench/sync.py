@@ -130,8 +130,14 @@ def main() -> None:
                 raise SystemExit(f"no-op sync failed: {again}")
         with app.app_context():
             db.session.rollback()
+        from lycee_ia.sync.runner import local_device_id
+
         with admin.connect() as connection:
-            held = connection.execute(text(f'SELECT count(*) FROM "{schema}".learning_events')).scalar()
+            # The demo has events of its own: count this laptop's.
+            held = connection.execute(
+                text(f'SELECT count(*) FROM "{schema}".learning_events WHERE device_id = :device'),
+                {"device": local_device_id(app)},
+            ).scalar()
         print(json.dumps(
             {
                 "events": EVENTS,
