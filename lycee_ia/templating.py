@@ -21,18 +21,22 @@ def to_local(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(PARIS)
 
 
+def _day(day: int) -> str:
+    return "1er" if day == 1 else str(day)  # « le 1er décembre », « le 2 décembre »
+
+
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
     local = to_local(value)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+    return f"{_day(local.day)} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
 
 
 def format_date(value: datetime | None) -> str:
     if value is None:
         return "—"
     local = to_local(value) if isinstance(value, datetime) else value
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    return f"{_day(local.day)} {MONTHS[local.month - 1]} {local.year}"
 
 
 def format_time(value: datetime) -> str:
