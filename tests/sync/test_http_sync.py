@@ -226,9 +226,10 @@ def test_background_sync_sends_when_the_server_answers_and_backs_off_when_not(ap
     process.start()
     try:
         deadline = clock.monotonic() + 60
-        while clock.monotonic() < deadline and server_event_ids(server_session, "lea") != made:
+        # Done when the server holds them and the laptop heard it (its queue is empty).
+        while clock.monotonic() < deadline and not (server_event_ids(server_session, "lea") == made and laptop.acked() == made):
             clock.sleep(0.2)
-        assert server_event_ids(server_session, "lea") == made
+        assert server_event_ids(server_session, "lea") == made and laptop.acked() == made
     finally:
         process.stop()
     # Backoff: 30 s, then doubling up to an hour (with ±20 % jitter).
