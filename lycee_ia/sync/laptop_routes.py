@@ -15,7 +15,7 @@ from lycee_ia.sync import laptop
 from lycee_ia.sync.client import ServerRefused, ServerUnreachable
 from lycee_ia.sync.forms import ActionForm, BundleForm, EnrolForm
 from lycee_ia.sync.models import SyncAccount
-from lycee_ia.sync.runner import SyncBusy, device_key, enrol_laptop, install_archives, sync_account
+from lycee_ia.sync.runner import device_key, enrol_laptop, install_archives, sync_account
 from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
 
 bp = Blueprint("sync_laptop", __name__, template_folder="templates")
@@ -82,11 +82,9 @@ def sync_now():
         return redirect(url_for("sync_laptop.status"))
     user_id = current_user.id
     db.session.rollback()  # the sync opens its own short transactions
-    try:
-        report = sync_account(current_app._get_current_object(), user_id, wait=False)
-    except SyncBusy:
-        flash("Une synchronisation est déjà en cours : patientez un instant.", "info")
-        return redirect(url_for("sync_laptop.status"))
+    # If the background sync is running for this student, wait for it, then sync:
+    # the button always ends with a definite answer.
+    report = sync_account(current_app._get_current_object(), user_id, wait=True)
     if report.ok:
         flash(f"Synchronisation réussie : {report.acknowledged} trace(s) envoyée(s), {report.pending} en attente.", "success")
     else:
