@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import secrets
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -488,12 +487,3 @@ def state_bundle(
     }
     return signing.sign_document(key, "state", document, device=device.device_id, user=str(device.user.uuid))
 
-
-def parse_event_ids(raw: Any) -> list[uuid.UUID]:
-    ids = []
-    for value in raw if isinstance(raw, list) else []:
-        try:
-            ids.append(uuid.UUID(str(value)))
-        except ValueError:
-            continue
-    return ids
