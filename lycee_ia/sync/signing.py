@@ -28,11 +28,14 @@ import hmac
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# cryptography is imported where a key is made or a signature checked, not
+# with this module: loaded at start it would cost every laptop's server some
+# 8 MiB of memory for the whole day, for a file signed once in a while.
 
 MAGIC = b"LYCEE-IA-SIGNED 1\n"
 MAX_HEADER = 4096
@@ -45,11 +48,15 @@ class SignatureError(ValueError):
 
 
 def signing_key(secret_key: str) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     seed = hmac.new(secret_key.encode(), _KEY_LABEL, hashlib.sha256).digest()
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def public_key_hex(key: Ed25519PrivateKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
@@ -106,6 +113,9 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes, bytes]:
 
 def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
     """Check the signature, size and hash of a signed file; return its document."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     header, head_line, signature, payload = read_header(data)
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
