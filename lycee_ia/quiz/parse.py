@@ -26,6 +26,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lycee_ia.content.problems import Problems
+from lycee_ia.content.source import YAML_LOADER
 from lycee_ia.quiz.grading import EPSILON, choice_weight, normalize_text, parse_number
 from lycee_ia.quiz.model import (
     QUESTION_TYPES,
@@ -302,7 +303,7 @@ def parse_question(
     """
     reader = _Reader(path, line, problems)
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = yaml.compose(source, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         _yaml_error(reader, error)
         return None
@@ -874,7 +875,7 @@ def parse_quiz_settings(
     entries: list[tuple[str, Any, int]] = []
     if isinstance(data, str):
         try:
-            root = yaml.compose(data, Loader=yaml.SafeLoader)
+            root = yaml.compose(data, Loader=YAML_LOADER)
         except yaml.YAMLError as error:
             _yaml_error(reader, error)
             return QuizSettings()
