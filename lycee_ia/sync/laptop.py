@@ -32,7 +32,7 @@ from lycee_ia.events.services import RecordedEvent, on_events_recorded
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
 from lycee_ia.sync.wire import format_time, parse_time
-from lycee_ia.teaching.models import Assignment, Enrolment, SchoolClass
+from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
 
 MAX_MODULE_FILES = 300
 MAX_TEXT_BYTES = 1024 * 1024
@@ -299,19 +299,27 @@ def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -
     for enrolment in session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)).all():
         if enrolment.class_id in mirrored and enrolment.class_id not in kept:
             session.delete(enrolment)
-    _apply_assignments(session, state.get("assignments") or [], {r: m.local_id for r, m in mirrors.items()}, kept)
+    _apply_assignments(session, user, state.get("assignments") or [], {r: m.local_id for r, m in mirrors.items()}, kept)
     if isinstance(state.get("cursor"), str):
         account.state_cursor = state["cursor"][:64]
     session.flush()
 
 
-def _apply_assignments(session: Session, entries: list, class_ids: dict[str, int], classes: set[int]) -> None:
+def _apply_assignments(session: Session, user: User, entries: list, class_ids: dict[str, int], classes: set[int]) -> None:
     """Mirror the student's assignments; those withdrawn on the server go here too.
 
-    The server sends only this student's assignments (a group's ones included
-    only for its members), so each is kept here for the whole local class.
+    The server sends only this student's assignments. A class-wide one is
+    kept here for the whole local class; a group's one is kept with its group,
+    of which this student is made a member, so that on a shared laptop the
+    class's other students do not see it (nor remove it when they sync).
     """
     mirrors = {m.remote_id: m for m in session.scalars(select(SyncMirror).where(SyncMirror.kind == "assignment"))}
+    # The groups this student was in here before this state: what they could see.
+    local_groups = set(session.scalars(select(ClassGroup.id).where(ClassGroup.class_id.in_(classes)))) if classes else set()
+    old_groups = set(
+        session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id, GroupMember.group_id.in_(local_groups)))
+    ) if local_groups else set()
+    new_groups: set[int] = set()
     wanted: set[str] = set()
     for entry in entries:
         if not isinstance(entry, dict):
@@ -325,6 +333,12 @@ def _apply_assignments(session: Session, entries: list, class_ids: dict[str, int
             due_at = parse_time(entry["due_at"]) if entry.get("due_at") else None
         except ValueError:
             continue
+        group_id: int | None = None
+        if entry.get("group") is not None:
+            group_id = _mirror_group(session, entry["group"], class_id)
+            if group_id is None:
+                continue
+            new_groups.add(group_id)
         wanted.add(remote_id)
         mirror = mirrors.get(remote_id)
         assignment = session.get(Assignment, mirror.local_id) if mirror else None
@@ -337,7 +351,7 @@ def _apply_assignments(session: Session, entries: list, class_ids: dict[str, int
             else:
                 mirror.local_id = assignment.id
         assignment.class_id = class_id
-        assignment.group_id = None
+        assignment.group_id = group_id
         assignment.module_id = module_id
         assignment.opens_at = opens_at
         assignment.due_at = due_at
@@ -346,10 +360,45 @@ def _apply_assignments(session: Session, entries: list, class_ids: dict[str, int
     for remote_id, mirror in mirrors.items():
         if remote_id not in wanted:
             assignment = session.get(Assignment, mirror.local_id)
-            # Only in the classes this student's state covers: another student's mirror stays.
-            if assignment is not None and assignment.class_id in classes:
+            # Only what this student could see: another student's group work stays.
+            if (
+                assignment is not None
+                and assignment.class_id in classes
+                and (assignment.group_id is None or assignment.group_id in old_groups)
+            ):
                 session.delete(assignment)
                 session.delete(mirror)
+    for group_id in old_groups - new_groups:
+        session.delete(session.get(GroupMember, (group_id, user.id)))
+    for group_id in new_groups - old_groups:
+        session.add(GroupMember(group_id=group_id, user_id=user.id))
+
+
+def _mirror_group(session: Session, entry: Any, class_id: int) -> int | None:
+    """The local group standing for the server's group ``entry`` ({id, name}) in a local class."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        return None
+    remote_id, name = str(entry.get("id", ""))[:64], entry["name"].strip()[:100]
+    if not remote_id:
+        return None
+    mirror = session.get(SyncMirror, ("group", remote_id))
+    group = session.get(ClassGroup, mirror.local_id) if mirror else None
+    if group is None or group.class_id != class_id:
+        # A group of that name may be there from an older mirror: names are unique in a class.
+        group = session.scalar(select(ClassGroup).where(ClassGroup.class_id == class_id, ClassGroup.name == name))
+        if group is None:
+            group = ClassGroup(class_id=class_id, name=name)
+            session.add(group)
+            session.flush()
+        if mirror is None:
+            session.add(SyncMirror(kind="group", remote_id=remote_id, local_id=group.id))
+        else:
+            mirror.local_id = group.id
+    elif group.name != name:
+        clash = session.scalar(select(ClassGroup.id).where(ClassGroup.class_id == class_id, ClassGroup.name == name))
+        if clash is None:
+            group.name = name
+    return group.id
 
 
 # --- module archives ---------------------------------------------------------------------------

@@ -91,7 +91,7 @@ class SyncOutbox(Base):
 
 
 class SyncMirror(Base):
-    """Laptop side: which local row stands for a server row (a class, an assignment)."""
+    """Laptop side: which local row stands for a server row (a class, a group, an assignment)."""
 
     __tablename__ = "sync_mirror"
 

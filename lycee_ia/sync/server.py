@@ -33,7 +33,7 @@ from lycee_ia.events.services import NewEvent, record_events
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.sync.wire import WireError, WireEvent, format_time, parse_wire_event
-from lycee_ia.teaching.models import Assignment, ClassTeacher, Enrolment, GroupMember, SchoolClass
+from lycee_ia.teaching.models import Assignment, ClassGroup, ClassTeacher, Enrolment, GroupMember, SchoolClass
 
 log = logging.getLogger(__name__)
 
@@ -303,8 +303,9 @@ def _assignments_of(session: Session, user: User) -> list[dict[str, Any]]:
     """
     my_classes = select(Enrolment.class_id).where(Enrolment.user_id == user.id)
     my_groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
-    rows = session.scalars(
-        select(Assignment)
+    rows = session.execute(
+        select(Assignment, ClassGroup.name)
+        .outerjoin(ClassGroup, ClassGroup.id == Assignment.group_id)
         .where(
             Assignment.class_id.in_(my_classes),
             or_(Assignment.group_id.is_(None), Assignment.group_id.in_(my_groups)),
@@ -315,12 +316,15 @@ def _assignments_of(session: Session, user: User) -> list[dict[str, Any]]:
         {
             "id": str(a.id),
             "class_id": str(a.class_id),
+            # A group's assignment names its group, of which this student is a
+            # member: on a shared laptop, the class's other students must not get it.
+            "group": {"id": str(a.group_id), "name": group_name} if a.group_id is not None else None,
             "module_id": a.module_id,
             "opens_at": format_time(a.opens_at),
             "due_at": format_time(a.due_at) if a.due_at else None,
             "note": a.note,
         }
-        for a in rows
+        for a, group_name in rows
     ]
 
 

@@ -284,3 +284,67 @@ def test_assignments_reach_the_laptop_and_leave_it_when_withdrawn(app, server_ur
     assert _sync(laptop, "lea").state_changed
     with laptop.app.app_context():
         assert db.session.scalars(select(Assignment)).all() == []
+
+
+def test_a_group_assignment_stays_with_its_group_on_a_shared_laptop(app, server_url, make_user, make_laptop):
+    """Léa is in "Demi-groupe A", Hugo is not: on their shared laptop only Léa gets the group's work."""
+    from lycee_ia.teaching import services as teaching
+    from lycee_ia.teaching.models import Assignment
+
+    lea = make_user(Role.STUDENT, username="lea")
+    hugo = make_user(Role.STUDENT, username="hugo")
+    teacher = make_user(Role.TEACHER, username="prof")
+    with app.app_context():
+        actor = db.session.get(User, teacher.id)
+        school_class = teaching.create_class(db.session, actor=actor, name="2nde 3", school=None)
+        for student in (lea, hugo):
+            teaching.enrol(db.session, school_class, db.session.get(User, student.id))
+        group = teaching.create_group(db.session, actor=actor, school_class=school_class, name="Demi-groupe A")
+        teaching.set_group_members(db.session, actor=actor, school_class=school_class, group=group, user_ids={lea.id})
+        assignment = teaching.assign_module(
+            db.session, actor=actor, school_class=school_class, module=get_catalogue(app).modules["quiz-exemple"],
+            group=group, opens_at=utcnow() - timedelta(days=1), due_at=utcnow() + timedelta(days=7),
+        )
+        db.session.commit()
+        class_id, assignment_id = school_class.id, assignment.id
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    _enrol(laptop, server_url, "hugo")
+    # Hugo's sync, after Léa's, neither gives him the group's work nor takes it from her.
+    _sync(laptop, "hugo")
+
+    def assigned(username: str) -> list[str]:
+        with laptop.app.app_context():
+            student = db.session.get(User, laptop.user(username).id)
+            return [a.module_id for a in teaching.assignments_for_student(db.session, student, get_catalogue(laptop.app).modules)]
+
+    assert assigned("lea") == ["quiz-exemple"]
+    assert assigned("hugo") == []
+    for username, cards in (("lea", 1), ("hugo", 0)):
+        client = laptop.app.test_client()
+        login(client, username)
+        assert client.get("/modules").get_data(as_text=True).count("assigned-card") == cards
+    with laptop.app.app_context():
+        [local] = db.session.scalars(select(Assignment)).all()
+        assert local.group_id is not None
+    # The teacher moves Léa out of the group and Hugo in: each laptop account follows at its sync.
+    with app.app_context():
+        school_class = db.session.get(SchoolClass, class_id)
+        group = db.session.get(Assignment, assignment_id).group
+        teaching.set_group_members(db.session, actor=db.session.get(User, teacher.id), school_class=school_class, group=group, user_ids={hugo.id})
+        db.session.commit()
+    _sync(laptop, "lea")
+    assert assigned("lea") == [] and assigned("hugo") == []
+    _sync(laptop, "hugo")
+    assert assigned("lea") == [] and assigned("hugo") == ["quiz-exemple"]
+    # Withdrawn on the server: gone from the laptop at the next sync of a member.
+    with app.app_context():
+        school_class = db.session.get(SchoolClass, class_id)
+        teaching.withdraw_assignment(
+            db.session, actor=db.session.get(User, teacher.id), school_class=school_class,
+            assignment=db.session.get(Assignment, assignment_id),
+        )
+        db.session.commit()
+    _sync(laptop, "hugo")
+    with laptop.app.app_context():
+        assert db.session.scalars(select(Assignment)).all() == []
