@@ -254,6 +254,10 @@ def acknowledge_held(session: Session, user_id: int, held: Iterable[Any]) -> int
 # --- state from the server ----------------------------------------------------------------------
 
 
+# A Werkzeug password hash ("scrypt:32768:8:1$salt$hex" or "pbkdf2:sha256:600000$salt$hex").
+PASSWORD_HASH_RE = re.compile(r"^(scrypt|pbkdf2):[a-z0-9:]{1,40}\$[A-Za-z0-9]{1,64}\$[0-9a-f]{32,256}$")
+
+
 def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -> None:
     """Make the laptop's copy of the student's profile and classes what the server says.
 
@@ -268,6 +272,13 @@ def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -
         value = profile.get(key)
         if isinstance(value, str):
             setattr(user, key, value[:maximum])
+    password_hash = profile.get("password_hash")
+    if isinstance(password_hash, str) and PASSWORD_HASH_RE.match(password_hash) and password_hash != user.password_hash:
+        # The server's password is the student's password: a change or a
+        # teacher's reset there is the one accepted here, offline included.
+        # Sessions open on this laptop stay open (it is the student's own laptop).
+        user.password_hash = password_hash
+        user.must_change_password = False
     username = profile.get("username")
     if isinstance(username, str) and username != user.username and 2 <= len(username) <= 64:
         if session.scalar(select(User.id).where(User.username == username)) is None:

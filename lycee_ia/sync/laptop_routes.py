@@ -23,6 +23,21 @@ bp = Blueprint("sync_laptop", __name__, template_folder="templates")
 MAX_BUNDLE_UPLOAD = 64 * 1024 * 1024
 
 
+@bp.before_app_request
+def _password_lives_on_the_server():
+    """An enrolled student's password is the server's: it is changed there, not here.
+
+    Changed here only, it would be undone by the next sync (and would not
+    open the student's account on the server or on another laptop).
+    """
+    if request.endpoint != "accounts.account" or not current_user.is_authenticated:
+        return None
+    account = db.session.get(SyncAccount, current_user.id)
+    if account is None:
+        return None
+    return render_template("sync/password.html", account=account), 200 if request.method == "GET" else 409
+
+
 @bp.route("/synchronisation")
 @roles_required(Role.STUDENT)
 def status():

@@ -328,11 +328,13 @@ def _assignments_of(session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
-def state_for(session: Session, user: User, modules: Iterable[Module]) -> dict[str, Any]:
+def state_for(session: Session, user: User, modules: Iterable[Module], *, with_password: bool = True) -> dict[str, Any]:
     """What a laptop keeps about a student: profile, classes, assignments, module versions.
 
     ``cursor`` is a hash of the rest: a laptop that sends it back learns in one
-    short answer that nothing changed.
+    short answer that nothing changed. ``with_password=False`` leaves out the
+    password hash (a USB bundle is a file that can be lost); the cursor then
+    differs, so the next sync over the network brings it.
     """
     classes = session.execute(
         select(SchoolClass.id, SchoolClass.name)
@@ -347,6 +349,10 @@ def state_for(session: Session, user: User, modules: Iterable[Module]) -> dict[s
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
+            # The salted hash of the password, so that a password changed or
+            # reset on the server is the one the laptop accepts offline too.
+            # The device token that asks for it already opens this account.
+            **({"password_hash": user.password_hash} if with_password else {}),
         },
         "classes": [{"id": str(class_id), "name": name} for class_id, name in classes],
         "assignments": _assignments_of(session, user),
@@ -474,7 +480,7 @@ def state_bundle(
     import base64
 
     now = now or utcnow()
-    state = state_for(session, device.user, modules)
+    state = state_for(session, device.user, modules, with_password=False)
     held = session.scalars(
         select(LearningEvent.id).where(LearningEvent.device_id == device.device_id, LearningEvent.user_id == device.user_id)
     )

@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from lycee_ia.accounts.models import Role
+from lycee_ia.accounts.models import Role, User
 from lycee_ia.content.catalogue import get_catalogue, reload_catalogue
 from lycee_ia.db import db
 from lycee_ia.events.services import get_device_id
@@ -15,7 +15,7 @@ from lycee_ia.sync import laptop as laptop_services
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.sync.runner import device_key, enrol_laptop
 from lycee_ia.sync.server import SyncError, import_events_bundle, revoke_device, state_bundle
-from lycee_ia.sync.signing import signing_key
+from lycee_ia.sync.signing import read_header, signing_key
 from lycee_ia.teaching.models import ClassTeacher, Enrolment, SchoolClass
 from tests.helpers import TEST_PASSWORD, csrf_token_from, login, page_text
 from tests.sync.support import server_event_ids
@@ -170,6 +170,12 @@ def test_the_reverse_bundle_brings_classes_content_and_acknowledgements(
     module_md.write_text(module_md.read_text().replace("Un module avec un quiz", "Un module avec un quiz (2e édition)"))
     modules = list(reload_catalogue(app).modules.values())
     data = state_bundle(server_session, device, modules, signing_key(app.config["SECRET_KEY"]))
+    # A file on a USB key can be lost: it carries no password hash.
+    import gzip
+
+    password_hash = server_session.get(User, device.user_id).password_hash
+    payload = gzip.decompress(read_header(data)[3]).decode()
+    assert '"classes"' in payload and "password_hash" not in payload and password_hash not in payload
     server_session.rollback()
     path = tmp_path / "serveur.lia"
     path.write_bytes(data)

@@ -18,7 +18,7 @@ from lycee_ia.sync.models import SyncAccount, SyncDevice
 from lycee_ia.sync.runner import enrol_laptop, sync_account
 from lycee_ia.sync.server import revoke_device
 from lycee_ia.teaching.models import Enrolment, SchoolClass
-from tests.helpers import TEST_PASSWORD, login, page_text
+from tests.helpers import TEST_PASSWORD, login, page_text, submit
 from tests.sync.support import server_event_ids
 
 
@@ -348,3 +348,51 @@ def test_a_group_assignment_stays_with_its_group_on_a_shared_laptop(app, server_
     _sync(laptop, "hugo")
     with laptop.app.app_context():
         assert db.session.scalars(select(Assignment)).all() == []
+
+
+def test_a_password_reset_on_the_server_is_the_one_the_laptop_accepts(app, server_url, make_user, make_laptop):
+    from lycee_ia.accounts.services import reset_password
+
+    student = make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    with app.app_context():
+        new_password = reset_password(db.session, actor=None, user=db.session.get(User, student.id))
+        db.session.commit()
+    # Before the sync the laptop knows only the old one.
+    login(laptop.app.test_client(), "lea")
+    assert _sync(laptop, "lea").state_changed
+    client = laptop.app.test_client()
+    refused = submit(client, "/connexion", {"username": "lea", "password": TEST_PASSWORD})
+    assert refused.status_code == 401
+    login(client, "lea", new_password)
+    # Offline sign-in never forces a change here: it is made on the server.
+    assert client.get("/accueil").status_code == 200
+    # On the laptop, "Mon compte" says where the password is changed, and a
+    # change posted here is refused instead of being undone by the next sync.
+    page = page_text(client.get("/compte"))
+    assert "serveur du lycée" in page and server_url in page and 'name="new"' not in page
+    posted = submit(
+        client, "/compte", {"current": new_password, "new": "un-autre-mot-de-passe-9", "confirm": "un-autre-mot-de-passe-9"},
+        form_url="/synchronisation",
+    )
+    assert posted.status_code == 409 and "n'a pas été changé" in page_text(posted)
+    login(laptop.app.test_client(), "lea", new_password)
+    assert submit(laptop.app.test_client(), "/connexion", {"username": "lea", "password": "un-autre-mot-de-passe-9"}).status_code == 401
+
+
+def test_a_laptop_refuses_a_password_hash_it_cannot_read(app, server_url, make_user, make_laptop):
+    from lycee_ia.sync.laptop import apply_state
+
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    with laptop.app.app_context():
+        user = db.session.get(User, laptop.user("lea").id)
+        account = db.session.get(SyncAccount, user.id)
+        before = user.password_hash
+        for wrong in ("plain-text", "md5$x$y", "", None, 12):
+            apply_state(db.session, account, {"user": {"uuid": str(user.uuid), "password_hash": wrong}})
+            assert user.password_hash == before
+        db.session.commit()
+    login(laptop.app.test_client(), "lea")
