@@ -122,6 +122,33 @@ def _sync_role(env: Mapping[str, str], default: str) -> str:
     return raw
 
 
+def make_private(database: Path) -> None:
+    """Create the laptop's SQLite file readable by its owner only, or tighten it.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so
+    they follow. An empty file is a valid empty database.
+    """
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.name != "posix":
+            return
+        for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+            try:
+                if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                    os.chmod(path, 0o600)
+            except FileNotFoundError:
+                continue
+            except PermissionError:
+                # Not ours (a folder shared on purpose): leave it as its owner set it.
+                continue
+    except OSError as error:
+        raise ConfigError(
+            f"Impossible de créer la base de données « {database} » ({error.strerror}) : "
+            "indiquez un dossier accessible en écriture avec LYCEE_IA_DATA_DIR."
+        ) from None
+
+
 def read_or_create_secret_key(data_dir: Path) -> str:
     """Return the laptop's secret key, creating it once with 0600 permissions."""
     path = data_dir / SECRET_KEY_FILE
@@ -196,7 +223,9 @@ class LaptopConfig(BaseConfig):
         settings = super().from_env(env)
         data_dir = Path(env.get("LYCEE_IA_DATA_DIR") or _default_data_dir()).expanduser()
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            # Owner only: the database holds the students' work, password hashes
+            # and sync tokens (the mode applies to a folder made now, not to its parents).
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             raise ConfigError(
                 f"Impossible de créer le dossier de données « {data_dir} » ({error.strerror}) : "
@@ -212,6 +241,8 @@ class LaptopConfig(BaseConfig):
                 f"LYCEE_IA_HOST vaut « {host} », mais le mode ordinateur portable n'écoute que sur "
                 "l'ordinateur lui-même : retirez ce réglage, ou passez en mode serveur (LYCEE_IA_MODE=server)."
             )
+        if not env.get("DATABASE_URL"):
+            make_private(data_dir / DATABASE_FILE)
         settings.update(
             DATA_DIR=data_dir.resolve(),
             HOST=host,

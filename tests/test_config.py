@@ -43,6 +43,29 @@ def test_a_secret_key_readable_by_others_is_tightened(tmp_path):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
+def test_the_laptop_database_is_readable_by_its_owner_only(tmp_path):
+    from sqlalchemy import text
+
+    from lycee_ia.db import make_engine
+
+    data_dir = tmp_path / "donnees"
+    settings = load_config({"LYCEE_IA_DATA_DIR": str(data_dir)})
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    engine = make_engine(settings["DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    files = sorted(p.name for p in data_dir.iterdir())
+    assert "lycee-ia.sqlite3-wal" in files
+    for name in files:
+        assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600, name
+    engine.dispose()
+    # A database made readable by others (a copy, an old version) is tightened at start.
+    (data_dir / "lycee-ia.sqlite3").chmod(0o644)
+    load_config({"LYCEE_IA_DATA_DIR": str(data_dir)})
+    assert stat.S_IMODE((data_dir / "lycee-ia.sqlite3").stat().st_mode) == 0o600
+
+
 @pytest.mark.parametrize(
     "env, fragment",
     [
