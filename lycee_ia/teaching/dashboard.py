@@ -26,6 +26,7 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.model import Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
+from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
 from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, state_from, state_of
 from lycee_ia.templating import format_date
@@ -126,6 +127,15 @@ class StudentRow:
     cells: list[Cell]
     last_activity_at: datetime | None
     help: list[HelpReason] = field(default_factory=list)
+    # When a laptop of this student last reached the server, if one is enrolled.
+    has_laptop: bool = False
+    last_sync_at: datetime | None = None
+
+    @property
+    def sync_label(self) -> str:
+        if self.last_sync_at is not None:
+            return format_date(self.last_sync_at)
+        return "Jamais synchronisé" if self.has_laptop else "Aucun ordinateur inscrit"
 
     @property
     def cells_html(self) -> Markup:
@@ -150,6 +160,8 @@ class ClassDashboard:
     descending: bool
     inactive_days: int
     now: datetime
+    # Whether a student of the class has a laptop that syncs: the grid then shows when each last did.
+    shows_sync: bool = False
 
     @property
     def needing_help(self) -> list[StudentRow]:
@@ -191,6 +203,12 @@ _LAST_ACTIVITY = (
     select(ModuleProgress.user_id, func.max(ModuleProgress.last_activity_at))
     .where(ModuleProgress.user_id.in_(_ENROLLED))
     .group_by(ModuleProgress.user_id)
+)
+# When each student's laptops last reached the server (sync, issue 7).
+_LAST_SYNC = (
+    select(SyncDevice.user_id, func.max(SyncDevice.last_seen_at))
+    .where(SyncDevice.user_id.in_(_ENROLLED))
+    .group_by(SyncDevice.user_id)
 )
 _ASSIGNMENTS = (
     select(Assignment, ClassGroup.name)
@@ -237,6 +255,7 @@ def class_dashboard(
     key = {"class_id": school_class.id}
     students = connection.execute(_STUDENTS, key).all()
     last_activity: dict[int, datetime] = dict(connection.execute(_LAST_ACTIVITY, key).all()) if students else {}
+    last_sync: dict[int, datetime | None] = dict(connection.execute(_LAST_SYNC, key).all()) if students else {}
     assignments = session.execute(_ASSIGNMENTS, key).all()
     members: dict[int, set[int]] = {}
     if any(a.group_id is not None for a, _ in assignments):
@@ -332,6 +351,8 @@ def class_dashboard(
                 cells=cells,
                 last_activity_at=last,
                 help=reasons,
+                has_laptop=student_id in last_sync,
+                last_sync_at=last_sync.get(student_id),
             )
         )
     for index, column in enumerate(columns):
@@ -351,6 +372,7 @@ def class_dashboard(
         descending=descending,
         inactive_days=inactive_days,
         now=now,
+        shows_sync=bool(last_sync),
     )
 
 

@@ -65,8 +65,10 @@ def _plain(html: str | Markup | None) -> str:
 
 
 def overview_rows(dashboard: ClassDashboard) -> list[list[Any]]:
-    """One line per student: name, username, last activity, then state and best score per assignment."""
+    """One line per student: name, username, last activity (and laptop sync), then state and best score per assignment."""
     header = ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
+    if dashboard.shows_sync:
+        header.insert(4, "Dernière synchronisation de l'ordinateur")
     for column in dashboard.columns:
         target = f" ({column.group_name})" if column.group_name else ""
         header += [f"{column.title}{target} : état", f"{column.title}{target} : meilleur score (%)"]
@@ -79,13 +81,16 @@ def overview_rows(dashboard: ClassDashboard) -> list[list[Any]]:
             format_datetime(row.last_activity_at) if row.last_activity_at else "",
             " ; ".join(reason.text for reason in row.help),
         ]
+        if dashboard.shows_sync:
+            line.insert(4, format_datetime(row.last_sync_at) if row.last_sync_at else "")
         for cell in row.cells:
             state = cell.label + (" (en retard)" if cell.overdue else "") if cell.assigned else "Non concerné"
             line += [state, "" if cell.best_score is None else cell.best_score]
         rows.append(line)
-    summary = ["Taux de réalisation (%)", "", "", "", ""]
-    medians = ["Score médian (%)", "", "", "", ""]
-    due = ["À faire pour le", "", "", "", ""]
+    blanks = [""] * (5 if dashboard.shows_sync else 4)
+    summary = ["Taux de réalisation (%)", *blanks]
+    medians = ["Score médian (%)", *blanks]
+    due = ["À faire pour le", *blanks]
     for column in dashboard.columns:
         summary += ["", "" if column.completion is None else column.completion]
         medians += ["", "" if column.median_score is None else column.median_score]

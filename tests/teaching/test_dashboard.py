@@ -123,6 +123,44 @@ def test_the_grid_shows_each_state_with_a_symbol_text_and_best_score(app, client
     assert "40 % 2 sur 5" in footer and "Score médian 100 %" in footer
 
 
+def test_the_grid_says_when_each_students_laptop_last_synced(app, client, world, busy_class):
+    from datetime import datetime
+
+    from lycee_ia.sync.models import SyncDevice
+
+    with app.app_context():
+        db.session.get(SyncDevice, world.device_id).last_seen_at = datetime(2026, 11, 3, 9, 30)
+        db.session.commit()
+    login(client, world.teacher.username)
+    html = page_text(client.get(f"/classes/{world.class_a}"))
+    assert "<th scope=\"col\">Dernière synchronisation de l'ordinateur</th>" in html
+    rows = _cells(html)
+    assert "3 novembre 2026" in rows["Inès Amrani"]
+    assert "Aucun ordinateur inscrit" in rows["Bruno Blanc"]
+    # Every row and the footer keep the same number of cells as the header.
+    table = html.split('<table class="table grid">')[1].split("</table>")[0]
+    header = table.split("</thead>")[0].count("<th ")
+    for line in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[1], re.S):
+        assert line.count("<td") + line.count("<th") == header, line[:200]
+    with app.app_context():
+        db.session.get(SyncDevice, world.device_id).last_seen_at = None
+        db.session.commit()
+    assert "Jamais synchronisé" in _cells(page_text(client.get(f"/classes/{world.class_a}")))["Inès Amrani"]
+
+
+def test_a_class_without_laptops_has_no_sync_column(app, client, world, busy_class):
+    from lycee_ia.sync.models import SyncDevice
+
+    with app.app_context():
+        db.session.delete(db.session.get(SyncDevice, world.device_id))
+        db.session.commit()
+    login(client, world.teacher.username)
+    html = page_text(client.get(f"/classes/{world.class_a}"))
+    assert "Dernière synchronisation" not in html and "Aucun ordinateur" not in html
+    rows = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
+
+
 def test_students_needing_help_come_with_their_reasons(app, client, world, busy_class):
     login(client, world.teacher.username)
     html = page_text(client.get(f"/classes/{world.class_a}"))
@@ -180,13 +218,15 @@ def test_the_overview_export_opens_in_a_french_spreadsheet_and_neutralises_formu
     assert response.headers["Content-Disposition"] == 'attachment; filename="suivi-2nde-a.csv"'
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
-    assert rows[0][5:7] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
+    # Inès has a laptop enrolled for sync: the export says when each student's laptop last synced.
+    assert rows[0][:6] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière synchronisation de l'ordinateur", "À aider"]
+    assert rows[0][6:8] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
     by_user = {row[2]: row for row in rows[1:] if len(row) > 2}
-    assert by_user["eleve.a"][5:7] == ["Maîtrisé", "100"]
-    assert by_user["bruno.b"][5] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][4]
+    assert by_user["eleve.a"][6:8] == ["Maîtrisé", "100"]
+    assert by_user["bruno.b"][6] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][5]
+    assert by_user["bruno.b"][4] == ""
     assert by_user["formule"][0] == "'=HYPERLINK(\"http://x\";\"clic\")" and by_user["formule"][1] == "'+33612345678"
-    assert ["Taux de réalisation (%)", "", "", "", "", "", "33"] == rows[-3][:7]
+    assert ["Taux de réalisation (%)", "", "", "", "", "", "", "33"] == rows[-3][:8]
 
 
 def test_the_print_view_has_the_grid_and_the_help_list_without_links(app, client, world, busy_class):
