@@ -403,6 +403,7 @@ def _mirror_group(session: Session, entry: Any, class_id: int) -> int | None:
             session.flush()
         if mirror is None:
             session.add(SyncMirror(kind="group", remote_id=remote_id, local_id=group.id))
+            session.flush()  # a second assignment of the same group finds it
         else:
             mirror.local_id = group.id
     elif group.name != name:
