@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -73,6 +73,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    # Links without parameters (navigation, assets) are the same on every page:
+    # built by the router once per script root, not a dozen times per request.
+    fixed: dict[tuple[str, str, str], str] = {}
+
+    def fixed_url(endpoint: str, filename: str = "") -> str:
+        key = (request.script_root, endpoint, filename)
+        url = fixed.get(key)
+        if url is None:
+            url = url_for(endpoint, filename=filename, v=version) if endpoint == "static" else url_for(endpoint)
+            if len(fixed) < 1000:
+                fixed[key] = url
+        return url
+
     @app.context_processor
     def helpers():
         def navigation() -> list[tuple[str, str]]:
@@ -82,6 +95,7 @@ def init_app(app: Flask) -> None:
             return [(endpoint, label) for _, endpoint, label, roles in items if current_user.role in roles]
 
         return {
-            "asset_url": lambda filename: url_for("static", filename=filename, v=version),
+            "asset_url": lambda filename: fixed_url("static", filename),
+            "fixed_url": fixed_url,
             "navigation": navigation,
         }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
 
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.db import db
@@ -23,7 +22,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_token != token:
         return None
     return user
