@@ -136,7 +136,8 @@ def record_section_view(
     return progress_view(module, session.get(ModuleProgress, (user.id, module.id)))
 
 
-def _progress_row(session: Session, event: RecordedEvent) -> ModuleProgress:
+def progress_row(session: Session, event: RecordedEvent) -> ModuleProgress:
+    """The summary row of the event's student and module, made at the event's time if new."""
     return summary_row(
         session,
         ModuleProgress,
@@ -155,7 +156,7 @@ def _progress_row(session: Session, event: RecordedEvent) -> ModuleProgress:
 def _on_section_experienced(session: Session, event: RecordedEvent) -> None:
     if event.object_type != "section" or not event.module_id:
         return
-    row = _progress_row(session, event)
+    row = progress_row(session, event)
     section_id = event.object_id.split("/", 1)[-1]
     seen = row.seen()
     if section_id not in seen:
@@ -173,7 +174,7 @@ def _on_section_experienced(session: Session, event: RecordedEvent) -> None:
 def _on_module_completed(session: Session, event: RecordedEvent) -> None:
     if event.object_type != "module" or not event.module_id:
         return
-    row = _progress_row(session, event)
+    row = progress_row(session, event)
     if row.completed_at is None or event.occurred_at < row.completed_at:
         row.completed_at = event.occurred_at
     row.last_activity_at = max(row.last_activity_at, event.occurred_at)

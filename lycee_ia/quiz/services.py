@@ -19,13 +19,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import User
-from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module
+from lycee_ia.content.services import progress_row
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
 from lycee_ia.quiz.grading import grade
-from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
+from lycee_ia.quiz.model import GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict, question_to_dict, settings_from_dict, settings_to_dict
 
@@ -402,18 +402,7 @@ def _on_attempt_end(session: Session, event: RecordedEvent) -> None:
     row.status = event.verb
     row.finished_at = event.occurred_at
     row.score = (event.result or {}).get("score")
-    progress = summary_row(
-        session,
-        ModuleProgress,
-        (event.user_id, event.module_id),
-        lambda: ModuleProgress(
-            user_id=event.user_id,
-            module_id=event.module_id,
-            sections_seen={"ids": []},
-            first_activity_at=event.occurred_at,
-            last_activity_at=event.occurred_at,
-        ),
-    )
+    progress = progress_row(session, event)
     progress.quiz_attempts = (progress.quiz_attempts or 0) + 1
     if event.verb == "failed":
         progress.quiz_failures = (progress.quiz_failures or 0) + 1
