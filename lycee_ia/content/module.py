@@ -19,7 +19,15 @@ from urllib.parse import quote
 
 from lycee_ia.content import frameworks
 from lycee_ia.content.problems import Problems
-from lycee_ia.content.render import RenderContext, find_raw_html, render_inline, render_markdown, source_note, text_of
+from lycee_ia.content.render import (
+    RenderContext,
+    find_raw_html,
+    find_unrendered_lists,
+    render_inline,
+    render_markdown,
+    source_note,
+    text_of,
+)
 from lycee_ia.content.source import (
     AUDIENCES,
     LEVELS,
@@ -402,6 +410,8 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
             problems.error(path, section_source.line, f"la section « {section_source.title} » est vide.")
         for line_number, message in find_raw_html(section_source.lines):
             problems.error(path, line_number, message)
+        for line_number, message in find_unrendered_lists(section_source.lines):
+            problems.warning(path, line_number, message)
         context = RenderContext(
             media_url=media_url, glossary=glossary, section_id=section_source.id, audience=meta["audience"]
         )

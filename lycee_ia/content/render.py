@@ -13,13 +13,14 @@ import html
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import bleach
 import markdown
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = frozenset(
@@ -290,6 +291,67 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "terme"
 
 
+# A line inside any number of blockquotes: the quote marks, then the text.
+_QUOTED = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)(.*)$")
+_LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-+*]|\d{1,9}[.)])[ \t]+\S")
+# What may interrupt a paragraph (CommonMark): a bullet, or an ordered list from 1.
+_INTERRUPTING_ITEM = re.compile(r"[ ]{0,3}(?:[-+*]|1[.)])[ \t]+\S")
+# Lines that open a block of their own: a paragraph can only start otherwise.
+_OTHER_BLOCK = re.compile(r"[ ]{0,3}(?:#|\||```|~~~|<|\[\^)|[ ]{4}|\t")
+
+
+def _list_starts(lines: Iterable[str]) -> Iterator[tuple[int, str, bool]]:
+    """``(index, quote marks, can start)`` for each list item line that follows a paragraph line.
+
+    ``can start`` tells whether the item may interrupt the paragraph (a bullet,
+    or an ordered list from 1, as in CommonMark).
+    """
+    block = None  # what the current block started as: "paragraph", "list", "other"
+    for index, line in enumerate(lines):
+        quotes, text = _QUOTED.match(line).groups()
+        if not text.strip():
+            block = None
+        elif _LIST_ITEM.match(text):
+            if block == "paragraph":
+                can_start = bool(_INTERRUPTING_ITEM.match(text))
+                yield index, quotes, can_start
+                if not can_start:
+                    continue  # the line stays in the paragraph
+            block = "list"
+        elif block is None:
+            block = "other" if _OTHER_BLOCK.match(text) else "paragraph"
+
+
+class _ListsAfterText(Preprocessor):
+    """A list may start on the line right after a paragraph, as in CommonMark.
+
+    Python-Markdown needs a blank line before a list, so a list written right
+    under a line of text (often the first line of a callout) came out as one
+    paragraph with the markers in it. A blank line (inside the same quotes) is
+    put before such a list; lists, headings, tables and fenced code are left as
+    they are.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        result = list(lines)
+        for index, quotes, can_start in reversed(list(_list_starts(lines))):
+            if can_start:
+                result.insert(index, quotes.rstrip())
+        return result
+
+
+def find_unrendered_lists(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``(file line, message)`` for list items the renderer leaves inside a paragraph."""
+    numbered = list(lines)
+    stuck = [index for index, _quotes, can_start in _list_starts(text for _, text in numbered) if not can_start]
+    return [
+        (numbered[index][0], "cette liste numérotée suit une ligne de texte sans commencer à 1 : "
+         "elle resterait dans le paragraphe. Laissez une ligne vide avant, ou commencez à 1.")
+        for index in stuck
+        if index - 1 not in stuck  # once per list
+    ]
+
+
 class _LyceeExtension(Extension):
     def __init__(self, context: RenderContext) -> None:
         super().__init__()
@@ -297,6 +359,8 @@ class _LyceeExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         # After inline processing (20), so images and text nodes are final.
+        # After fenced code (25) is stashed away, before raw HTML blocks (20).
+        md.preprocessors.register(_ListsAfterText(md), "lycee_lists_after_text", 24)
         md.treeprocessors.register(_Callouts(md, self.context), "lycee_callouts", 8)
         md.treeprocessors.register(_Media(md, self.context), "lycee_media", 7)
         md.treeprocessors.register(_Glossary(md, self.context), "lycee_glossary", 6)
