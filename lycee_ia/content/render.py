@@ -390,7 +390,7 @@ def _markdown(context: RenderContext) -> markdown.Markdown:
     )
 
 
-_FOOTNOTE_ID = re.compile(r'(id="|href="#)(fn|fnref):')
+_FOOTNOTE_ID = re.compile(r'(id="|href="#)(fn|fnref\d*):')  # fnref2: a second call of one note
 
 
 def render_markdown(source: str, context: RenderContext) -> str:
