@@ -93,3 +93,17 @@ def test_the_printable_module_fits_a_phone(phone):
     _assert_fits(phone)
     ids = phone.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_glossary_definitions_are_readable_on_a_phone(phone):
+    module_id = "e2-comment-une-machine-apprend"
+    phone.goto(f"/modules/{module_id}")
+    phone.locator(f"a[href^='/modules/{module_id}/partie/']").first.click()
+    terms = phone.locator("main .term")
+    assert terms.count() >= 1
+    for index in range(min(terms.count(), 8)):
+        terms.nth(index).focus()
+        box = phone.evaluate("document.activeElement.nextElementSibling.getBoundingClientRect().toJSON()")
+        assert box["left"] >= 0 and box["right"] <= PHONE["width"], box
+        assert box["width"] >= 300, f"definition squeezed into {box['width']:.0f} px"
+        assert 0 <= box["top"] and box["bottom"] <= PHONE["height"], box
