@@ -46,6 +46,7 @@ STUDENT_FIRST_NAMES = (
 # than a real class would need.
 STUDENT_INITIALS = "MBRLPDCGFTHVNSAJKEOWUQYZ"
 DEMO_GROUPS = ("Demi-groupe A", "Demi-groupe B")
+DEMO_CLASS_FORMED_DAYS_AGO = 60
 # (module id, group index or None, opens in days from now, due in days from now or None)
 DEMO_ASSIGNMENTS = (
     ("e1-ia-autour-de-moi", None, -21, -7),
@@ -127,8 +128,12 @@ def load_demo(session: Session) -> DemoSummary:
     if session.get(ClassTeacher, (school_class.id, teacher.id)) is None:
         session.add(ClassTeacher(class_id=school_class.id, user_id=teacher.id))
     enrolled = set(session.scalars(select(Enrolment.user_id).where(Enrolment.class_id == school_class.id)))
+    # The class was formed at the start of the term, before any of its assignments.
+    since = utcnow() - timedelta(days=DEMO_CLASS_FORMED_DAYS_AGO)
     session.add_all(
-        Enrolment(class_id=school_class.id, user_id=student.id) for student in students if student.id not in enrolled
+        Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=since)
+        for student in students
+        if student.id not in enrolled
     )
     session.flush()
     _demo_teaching(session, school_class, teacher, students)

@@ -284,9 +284,14 @@ def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -
         if session.scalar(select(User.id).where(User.username == username)) is None:
             user.username = username
     wanted: dict[str, str] = {}
+    joined: dict[str, datetime] = {}
     for entry in state.get("classes") or []:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("name"), str):
             wanted[entry["id"][:64]] = entry["name"][:100]
+            try:
+                joined[entry["id"][:64]] = parse_time(entry.get("enrolled_at"))
+            except ValueError:
+                pass  # an older server: the laptop's own enrolment date stands
     mirrors = {m.remote_id: m for m in session.scalars(select(SyncMirror).where(SyncMirror.kind == "class"))}
     kept: set[int] = set()
     for remote_id, name in wanted.items():
@@ -304,8 +309,12 @@ def apply_state(session: Session, account: SyncAccount, state: dict[str, Any]) -
                 mirror.local_id = school_class.id
         school_class.name = name
         kept.add(school_class.id)
-        if session.get(Enrolment, (school_class.id, user.id)) is None:
-            session.add(Enrolment(class_id=school_class.id, user_id=user.id))
+        enrolment = session.get(Enrolment, (school_class.id, user.id))
+        if enrolment is None:
+            enrolment = Enrolment(class_id=school_class.id, user_id=user.id)
+            session.add(enrolment)
+        if remote_id in joined:
+            enrolment.enrolled_at = joined[remote_id]
     mirrored = {m.local_id for m in mirrors.values()}
     for enrolment in session.scalars(select(Enrolment).where(Enrolment.user_id == user.id)).all():
         if enrolment.class_id in mirrored and enrolment.class_id not in kept:

@@ -337,7 +337,7 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
     differs, so the next sync over the network brings it.
     """
     classes = session.execute(
-        select(SchoolClass.id, SchoolClass.name)
+        select(SchoolClass.id, SchoolClass.name, Enrolment.enrolled_at)
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
         .where(Enrolment.user_id == user.id)
         .order_by(SchoolClass.name)
@@ -354,7 +354,11 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
             # The device token that asks for it already opens this account.
             **({"password_hash": user.password_hash} if with_password else {}),
         },
-        "classes": [{"id": str(class_id), "name": name} for class_id, name in classes],
+        # When the student joined each class: due dates count from it (teaching.states.due_for).
+        "classes": [
+            {"id": str(class_id), "name": name, "enrolled_at": format_time(enrolled_at)}
+            for class_id, name, enrolled_at in classes
+        ],
         "assignments": _assignments_of(session, user),
         "modules": published_modules(modules),
     }

@@ -28,7 +28,7 @@ from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
-from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, state_from, state_of
+from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, due_for, state_from, state_of
 from lycee_ia.templating import format_date
 
 DEFAULT_INACTIVE_DAYS = 7
@@ -127,6 +127,9 @@ class StudentRow:
     cells: list[Cell]
     last_activity_at: datetime | None
     help: list[HelpReason] = field(default_factory=list)
+    # How urgent the help is, compared largest first: how many kinds of
+    # reason, then the most days late, repeated failures, days without activity.
+    urgency: tuple[int, int, int, int] = (0, 0, 0, 0)
     # When a laptop of this student last reached the server, if one is enrolled.
     has_laptop: bool = False
     last_sync_at: datetime | None = None
@@ -165,7 +168,8 @@ class ClassDashboard:
 
     @property
     def needing_help(self) -> list[StudentRow]:
-        return [row for row in self.rows if row.help]
+        """The students to help, most urgent first (then in the grid's order)."""
+        return sorted((row for row in self.rows if row.help), key=lambda row: row.urgency, reverse=True)
 
 
 def _percent(score: float | None) -> int | None:
@@ -193,7 +197,7 @@ def parse_sort(value: str | None, columns: list[Column]) -> str:
 _CLASS_ID = bindparam("class_id")
 _ENROLLED = select(Enrolment.user_id).where(Enrolment.class_id == _CLASS_ID).scalar_subquery()
 _STUDENTS = (
-    select(User.id, User.username, User.first_name, User.last_name)
+    select(User.id, User.username, User.first_name, User.last_name, Enrolment.enrolled_at)
     .join(Enrolment, Enrolment.user_id == User.id)
     .where(Enrolment.class_id == _CLASS_ID, User.role == Role.STUDENT)
 )
@@ -280,7 +284,7 @@ def class_dashboard(
                 a.module_id,
                 members.get(a.group_id, set()) if a.group_id is not None else None,
                 column.module.quiz is not None if column.module else True,
-                a.due_at is not None and a.due_at < now,
+                a.due_at,
                 column.is_open,
                 a.opens_at,
                 column.title,
@@ -293,15 +297,16 @@ def class_dashboard(
     scores: list[list[int]] = [[] for _ in columns]
     inactive_since = now - timedelta(days=inactive_days)
     rows: list[StudentRow] = []
-    for student_id, username, first_name, last_name in students:
+    for student_id, username, first_name, last_name, enrolled_at in students:
         last = last_activity.get(student_id)
         cells = []
         failed: list[str] = []
         late: list[str] = []
+        most_days_late = most_failures = 0
         # Since when an open assignment has waited for this student: inactivity
         # counts only once they have had N days to do something.
         waiting_since: datetime | None = None
-        for index, (module_id, group, has_quiz, past_due, is_open, opens_at, title, overdue_text) in enumerate(plans):
+        for index, (module_id, group, has_quiz, due_at, is_open, opens_at, title, overdue_text) in enumerate(plans):
             if group is not None and student_id not in group:
                 cells.append(NOT_ASSIGNED)
                 continue
@@ -318,18 +323,24 @@ def class_dashboard(
                 done_counts[index] += 1
                 cells.append(cell(state, best, False))
                 continue
+            due = due_for(opens_at, due_at, enrolled_at)
+            past_due = due is not None and due < now
             cells.append(cell(state, best, past_due))
             if past_due:
                 overdue_counts[index] += 1
             if not is_open:
                 continue
-            if waiting_since is None or opens_at < waiting_since:
-                waiting_since = opens_at
+            # Waiting for this student since the later of the opening and their arrival.
+            since = opens_at if enrolled_at is None or enrolled_at <= opens_at else enrolled_at
+            if waiting_since is None or since < waiting_since:
+                waiting_since = since
             if failures >= FAILURES_FOR_HELP:
+                most_failures = max(most_failures, failures)
                 failed.append(
                     f"« {title} » ({failures} échecs" + (f", meilleur score : {best} %)" if best is not None else ")")
                 )
             if past_due:
+                most_days_late = max(most_days_late, (now - due).days + 1)
                 late.append(overdue_text)
         # One reason of each kind per student, naming every module concerned.
         reasons: list[HelpReason] = []
@@ -337,7 +348,9 @@ def class_dashboard(
             reasons.append(HelpReason("failed", "Échecs répétés au quiz : " + ", ".join(failed)))
         if late:
             reasons.append(HelpReason("overdue", "En retard : " + ", ".join(late)))
+        idle_days = 0
         if waiting_since is not None and waiting_since <= inactive_since and (last is None or last < inactive_since):
+            idle_days = (now - (last or waiting_since)).days
             if last is None:
                 reasons.append(HelpReason("inactive", "Aucune activité enregistrée"))
             else:
@@ -351,6 +364,7 @@ def class_dashboard(
                 cells=cells,
                 last_activity_at=last,
                 help=reasons,
+                urgency=(len(reasons), most_days_late, most_failures, idle_days),
                 has_laptop=student_id in last_sync,
                 last_sync_at=last_sync.get(student_id),
             )

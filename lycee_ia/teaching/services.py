@@ -33,7 +33,7 @@ from lycee_ia.teaching.models import (
     SchoolClass,
 )
 from lycee_ia.teaching.roster import Problem, RosterFile, RosterRow, fold, read_roster, username_base
-from lycee_ia.teaching.states import DONE_STATES, state_of
+from lycee_ia.teaching.states import DONE_STATES, due_for, state_of
 from lycee_ia.templating import PARIS
 
 NOTE_MAX = 1000
@@ -238,13 +238,17 @@ def students_of(session: Session, school_class: SchoolClass) -> list[User]:
     )
 
 
-def enrol(session: Session, school_class: SchoolClass, student: User) -> bool:
-    """Put ``student`` in the class; False if already there."""
+def enrol(session: Session, school_class: SchoolClass, student: User, at: datetime | None = None) -> bool:
+    """Put ``student`` in the class (since ``at``, now by default); False if already there.
+
+    The date counts: work due before a student joined is due for them later
+    (:func:`lycee_ia.teaching.states.due_for`).
+    """
     if student.role != Role.STUDENT:
         raise TeachingError(f"Le compte « {student.username} » n'est pas un compte d'élève.")
     if session.get(Enrolment, (school_class.id, student.id)) is not None:
         return False
-    session.add(Enrolment(class_id=school_class.id, user_id=student.id))
+    session.add(Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=at or utcnow()))
     return True
 
 
@@ -518,13 +522,12 @@ def assignments_for_student(
     if student.role != Role.STUDENT:
         return []
     now = now or utcnow()
-    my_classes = select(Enrolment.class_id).where(Enrolment.user_id == student.id)
     my_groups = select(GroupMember.group_id).where(GroupMember.user_id == student.id)
     rows = session.execute(
-        select(Assignment, SchoolClass.name)
+        select(Assignment, SchoolClass.name, Enrolment.enrolled_at)
         .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+        .join(Enrolment, (Enrolment.class_id == Assignment.class_id) & (Enrolment.user_id == student.id))
         .where(
-            Assignment.class_id.in_(my_classes),
             or_(Assignment.group_id.is_(None), Assignment.group_id.in_(my_groups)),
             Assignment.opens_at <= now,
         )
@@ -536,20 +539,21 @@ def assignments_for_student(
         for row in session.scalars(
             select(ModuleProgress).where(
                 ModuleProgress.user_id == student.id,
-                ModuleProgress.module_id.in_({a.module_id for a, _ in rows}),
+                ModuleProgress.module_id.in_({a.module_id for a, _, _ in rows}),
             )
         )
     }
     far = datetime.max
-    best: dict[str, tuple[Assignment, str]] = {}
-    for assignment, class_name in rows:
+    best: dict[str, tuple[Assignment, str, datetime | None]] = {}
+    for assignment, class_name, enrolled_at in rows:
         if assignment.module_id not in modules:
             continue
+        due = due_for(assignment.opens_at, assignment.due_at, enrolled_at)
         kept = best.get(assignment.module_id)
-        if kept is None or (assignment.due_at or far) < (kept[0].due_at or far):
-            best[assignment.module_id] = (assignment, class_name)
+        if kept is None or (due or far) < (kept[2] or far):
+            best[assignment.module_id] = (assignment, class_name, due)
     result = []
-    for assignment, class_name in best.values():
+    for assignment, class_name, due in best.values():
         state = state_of(progress.get(assignment.module_id), modules[assignment.module_id].quiz is not None)
         result.append(
             StudentAssignment(
@@ -557,10 +561,10 @@ def assignments_for_student(
                 module_id=assignment.module_id,
                 class_name=class_name,
                 opens_at=assignment.opens_at,
-                due_at=assignment.due_at,
+                due_at=due,
                 note=assignment.note,
                 state=state,
-                overdue=assignment.due_at is not None and assignment.due_at < now and state not in DONE_STATES,
+                overdue=due is not None and due < now and state not in DONE_STATES,
             )
         )
     result.sort(key=lambda a: (a.state in DONE_STATES, a.due_at or far, a.module_id))

@@ -20,6 +20,7 @@ section as well is what makes it mastered.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 STATES = ("not_started", "reading", "quiz_failed", "quiz_passed", "mastered")
@@ -67,3 +68,17 @@ def state_of(row: Any | None, has_quiz: bool = True) -> str:
     if row is None:
         return "not_started"
     return state_from(row.completed_at is not None, row.quiz_attempts, row.quiz_passed_at is not None, has_quiz)
+
+
+def due_for(opens_at: datetime, due_at: datetime | None, enrolled_at: datetime | None) -> datetime | None:
+    """When an assignment is due for one student.
+
+    A student who joined the class after the assignment opened gets the time
+    the class had, counted from the day they joined: they are not late for
+    work that was due before they arrived. The date moves by whole days (a
+    student enrolled a few hours after the opening keeps the class's date, at
+    the class's hour).
+    """
+    if due_at is None or enrolled_at is None or enrolled_at <= opens_at:
+        return due_at
+    return due_at + timedelta(days=(enrolled_at - opens_at).days)

@@ -396,3 +396,32 @@ def test_a_laptop_refuses_a_password_hash_it_cannot_read(app, server_url, make_u
             assert user.password_hash == before
         db.session.commit()
     login(laptop.app.test_client(), "lea")
+
+
+def test_the_laptop_knows_when_the_student_joined_and_so_what_is_late(app, server_url, make_user, make_laptop):
+    """Work due before a student joined is not late on the laptop either (same due date as the server)."""
+    from lycee_ia.teaching import services as teaching
+    from lycee_ia.teaching.services import assignments_for_student
+
+    student = make_user(Role.STUDENT, username="lea")
+    teacher = make_user(Role.TEACHER, username="prof")
+    joined = (utcnow() - timedelta(days=3)).replace(microsecond=0)
+    with app.app_context():
+        school_class = teaching.create_class(db.session, actor=db.session.get(User, teacher.id), name="2nde 3", school=None)
+        teaching.enrol(db.session, school_class, db.session.get(User, student.id), at=joined)
+        teaching.assign_module(
+            db.session, actor=db.session.get(User, teacher.id), school_class=school_class,
+            module=get_catalogue(app).modules["quiz-exemple"], group=None,
+            opens_at=utcnow() - timedelta(days=20), due_at=utcnow() - timedelta(days=10),
+        )
+        db.session.commit()
+        on_server = assignments_for_student(db.session, db.session.get(User, student.id), get_catalogue(app).modules)
+    laptop = make_laptop()
+    _enrol(laptop, server_url, "lea")
+    lea_on_laptop = laptop.user("lea").id
+    with laptop.app.app_context():
+        assert [e.enrolled_at for e in db.session.scalars(select(Enrolment)).all()] == [joined]
+        user = db.session.get(User, lea_on_laptop)
+        on_laptop = assignments_for_student(db.session, user, get_catalogue(laptop.app).modules)
+    assert [(a.due_at, a.overdue) for a in on_laptop] == [(a.due_at, a.overdue) for a in on_server]
+    assert [a.overdue for a in on_laptop] == [False]

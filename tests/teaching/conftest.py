@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ TESTS = Path(__file__).resolve().parent.parent
 QUIZ_MODULE = "quiz-exemple"
 READING_MODULE = "lecture-exemple"
 STAFF_MODULE = "personnel-exemple"
+# The classes of the tests were formed this long ago: work due since then is late.
+TERM_STARTED_DAYS_AGO = 60
 
 
 @pytest.fixture
@@ -79,8 +82,10 @@ def world(app, make_user) -> World:
         school = session.get(School, school.id)
         class_a = services.create_class(session, actor=people["teacher"], name="2nde A", school=school)
         class_b = services.create_class(session, actor=people["other_teacher"], name="2nde B", school=school)
-        services.enrol(session, class_a, people["student"])
-        services.enrol(session, class_b, people["other_student"])
+        # In the class since the start of term, before any assignment of the tests.
+        term_start = utcnow() - timedelta(days=TERM_STARTED_DAYS_AGO)
+        services.enrol(session, class_a, people["student"], at=term_start)
+        services.enrol(session, class_b, people["other_student"], at=term_start)
         group = services.create_group(session, actor=people["teacher"], school_class=class_a, name="Groupe 1")
         services.set_group_members(session, actor=people["teacher"], school_class=class_a, group=group, user_ids={people["student"].id})
         modules = get_catalogue().modules

@@ -25,7 +25,7 @@ from lycee_ia.teaching.states import state_of
 from tests.conftest import _test_hash
 from tests.helpers import login, page_text
 from tests.teaching.activity import choice, read, take_quiz
-from tests.teaching.conftest import QUIZ_MODULE, READING_MODULE, TESTS
+from tests.teaching.conftest import QUIZ_MODULE, READING_MODULE, TERM_STARTED_DAYS_AGO, TESTS
 
 NOW = utcnow()
 
@@ -60,7 +60,7 @@ def _student(session, school_class, username, first, last):
     user, _ = create_user(
         session, actor=None, username=username, role=Role.STUDENT, first_name=first, last_name=last, password_hash=_test_hash()
     )
-    services.enrol(session, school_class, user)
+    services.enrol(session, school_class, user, at=NOW - timedelta(days=TERM_STARTED_DAYS_AGO))
     return user
 
 
