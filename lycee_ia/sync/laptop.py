@@ -225,13 +225,17 @@ def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> in
 def acknowledge(session: Session, held: Iterable[Any], sent: Iterable[Pending]) -> int:
     """Take off the queue the sent events the server says it holds, and only those; return how many.
 
-    Rows are removed by their queue position (the exact rows that were sent).
+    Rows are removed by event id, never by queue position: between the sending
+    and a slow answer, another sync may have emptied the queue and new events
+    taken new positions, and an answer only speaks of the events it was sent.
     """
     held_ids = {str(value) for value in held}
-    seqs = [pending.seq for pending in sent if pending.id in held_ids]
-    for start in range(0, len(seqs), 500):
-        session.execute(delete(SyncOutbox).where(SyncOutbox.seq.in_(seqs[start : start + 500])))
-    return len(seqs)
+    ids = [uuid.UUID(pending.id) for pending in sent if pending.id in held_ids]
+    count = 0
+    for start in range(0, len(ids), 500):
+        result = session.execute(delete(SyncOutbox).where(SyncOutbox.event_id.in_(ids[start : start + 500])))
+        count += result.rowcount
+    return count
 
 
 def acknowledge_held(session: Session, user_id: int, held: Iterable[Any]) -> int:

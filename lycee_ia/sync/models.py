@@ -81,7 +81,8 @@ class SyncOutbox(Base):
     """
 
     __tablename__ = "sync_outbox"
-    __table_args__ = (Index("ix_sync_outbox_user_seq", "user_id", "seq"),)
+    # AUTOINCREMENT on SQLite: a position is given once, even after the queue was empty.
+    __table_args__ = (Index("ix_sync_outbox_user_seq", "user_id", "seq"), {"sqlite_autoincrement": True})
 
     seq: Mapped[int] = mapped_column(primary_key=True)  # order of recording, for keyset paging
     event_id: Mapped[uuid.UUID] = mapped_column(

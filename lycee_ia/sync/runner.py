@@ -77,6 +77,7 @@ class SyncReport:
     installed: list[str] = field(default_factory=list)
     bytes_sent: int = 0
     error: str | None = None
+    revoked: bool = False  # the server said this laptop's enrolment is withdrawn
 
     @property
     def ok(self) -> bool:
@@ -147,6 +148,7 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
     except ServerRefused as error:
         report.error = error.message
         if error.code in ("revoked", "bad_token"):
+            report.revoked = True
             _mark(app, user_id, report, revoked=True)
             return report
     except ServerUnreachable as error:

@@ -137,7 +137,9 @@ class FaultProxy:
       without giving the answer to the laptop;
     - ``kill``: forward the request, then SIGKILL the server while it works on it;
     - ``hold``: like ``cut``, but first wait until ``release`` is set (``held`` is set
-      when the answer is in hand), so a test can kill the laptop at that point.
+      when the answer is in hand), so a test can kill the laptop at that point;
+    - ``delay``: a slow answer: the server has answered (``held`` is set), and the
+      answer reaches the laptop only once ``release`` is set.
     """
 
     def __init__(self, target_port: int, on_kill: Callable[[], None] | None = None) -> None:
@@ -192,10 +194,11 @@ class FaultProxy:
                 answer = _read_all(upstream)
             if mode == "cut":
                 return
-            if mode == "hold":
+            if mode in ("hold", "delay"):
                 self.held.set()
                 self.release.wait(timeout=60)
-                return
+                if mode == "hold":
+                    return
             try:
                 client.sendall(answer)
             except OSError:

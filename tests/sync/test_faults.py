@@ -12,6 +12,7 @@ import os
 import random
 import signal
 import subprocess
+import threading
 
 from sqlalchemy import func, select
 
@@ -159,3 +160,36 @@ def test_randomised_faults_two_laptops_three_students(app, make_user, make_lapto
         assert _server_ids(app, username) == laptop_a.event_ids(username) | laptop_b.event_ids(username)
     assert laptop_a.acked() == laptop_a.event_ids() and laptop_b.acked() == laptop_b.event_ids()
     print(f"{sessions} sessions: {outcomes}, {kills} server kill(s), {len(made)} events, {len(proxy.log)} connections")
+
+
+def test_a_late_answer_never_takes_newer_events_off_the_queue(app, make_user, make_laptop, proxy):
+    """Two overlapping syncs and work in between: the slow answer of the first sync
+    acknowledges its own events, never the ones recorded after the queue was emptied."""
+    make_user(Role.STUDENT, username="lea")
+    # The first sync runs in this process, as the background sync of `lycee-ia serve`
+    # does; its timeout is long, so that only the proxy decides when its answer comes.
+    laptop = make_laptop("pc", SYNC_TIMEOUT=300)
+    enrol_laptop(laptop.app, proxy.url, "lea", TEST_PASSWORD)
+    first = set(laptop.make_events("lea", 5))
+    # The first push reaches the server, which commits; its answer is slow to come back.
+    proxy.choose = lambda request: "delay" if b"/events" in request and not _pushes(proxy) else "pass"
+    reports = []
+    slow = threading.Thread(target=lambda: reports.append(sync_account(laptop.app, laptop.user("lea").id)))
+    slow.start()
+    try:
+        assert proxy.held.wait(timeout=60), "the first sync never pushed"
+        # Meanwhile a second sync (`lycee-ia sync now`, another process) sends the same events and empties the queue.
+        assert "0 en attente" in laptop.cli("sync", "now").stdout
+        assert laptop.acked() == first
+        # The student works on: new events, queued while the first answer is still on its way.
+        later = set(laptop.make_events("lea", 3))
+    finally:
+        proxy.release.set()
+        slow.join(timeout=300)
+    assert reports and reports[0].ok, reports
+    assert laptop.acked() == first  # the late answer took off only what it had sent
+    assert "3 trace(s) en attente" in laptop.cli("sync", "status").stdout
+    assert _server_ids(app) == first
+    laptop.cli("sync", "now")
+    assert _server_ids(app) == first | later and _server_count(app) == 8
+    assert laptop.acked() == first | later

@@ -14,7 +14,7 @@ from lycee_ia.db import db, utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.models import ModuleVersion
 from lycee_ia.sync.client import ServerRefused
-from lycee_ia.sync.models import SyncAccount, SyncDevice
+from lycee_ia.sync.models import SyncAccount, SyncDevice, SyncOutbox
 from lycee_ia.sync.runner import enrol_laptop, sync_account
 from lycee_ia.sync.server import revoke_device
 from lycee_ia.teaching.models import Enrolment, SchoolClass
@@ -89,6 +89,24 @@ def test_push_acknowledges_exactly_what_the_server_holds(app, server_url, make_u
     # Nothing more to send: a second sync sends nothing.
     again = _sync(laptop, "lea")
     assert again.ok and again.pushed == 0
+
+
+def test_queue_positions_are_never_reused_once_the_queue_is_empty(server_url, make_user, make_laptop):
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop("pc")
+    _enrol(laptop, server_url, "lea")
+    laptop.make_events("lea", 4)
+    with laptop.app.app_context():
+        first = set(db.session.scalars(select(SyncOutbox.seq)))
+        db.session.rollback()
+    assert len(first) == 4
+    assert _sync(laptop, "lea").ok
+    laptop.make_events("lea", 2)
+    with laptop.app.app_context():
+        later = set(db.session.scalars(select(SyncOutbox.seq)))
+        db.session.rollback()
+    # The queue was empty in between; a position once given is never given again.
+    assert len(later) == 2 and min(later) > max(first)
 
 
 def test_one_laptop_two_students_each_pushes_only_their_own(app, server_url, make_user, make_laptop, server_session):
