@@ -1,4 +1,4 @@
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lycee_ia.accounts.services import PASSWORD_MAX
@@ -21,6 +21,12 @@ class LoginForm(Form):
             Length(max=PASSWORD_MAX, message="Ce mot de passe est trop long : vérifiez ce que vous avez saisi."),
         ],
         render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(
+        "Rester connecté",
+        description="Pendant 8 heures, même après la fermeture du navigateur. "
+        "Ne cochez pas sur un ordinateur partagé.",
+        default=False,
     )
 
 
