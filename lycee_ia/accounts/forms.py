@@ -22,12 +22,8 @@ class LoginForm(Form):
         ],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(
-        "Rester connecté",
-        description="Pendant 8 heures, même après la fermeture du navigateur. "
-        "Ne cochez pas sur un ordinateur partagé.",
-        default=False,
-    )
+    # Written by hand in the template (the login page has a byte budget).
+    remember = BooleanField("Rester connecté 8 h (pas sur un ordinateur partagé)", default=False)
 
 
 class ChangePasswordForm(Form):

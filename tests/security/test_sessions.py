@@ -26,7 +26,7 @@ def _sign_in(port: int, username: str, remember: bool = False) -> list[str]:
     anonymous = cookie_value(cookies, COOKIE)
     form = {"username": username, "password": TEST_PASSWORD, "csrf_token": csrf_token_from(html)}
     if remember:
-        form["remember"] = "y"
+        form["remember"] = "on"  # what a browser sends for a checked box without a value
     status, headers, _, cookies = request(
         port, "POST", "/connexion", body=urlencode(form),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"{COOKIE}={anonymous}"},
@@ -110,7 +110,8 @@ def test_rester_connecte_keeps_the_cookie_eight_hours(app_config, tmp_path, make
 
 def test_the_login_page_offers_rester_connecte_unchecked(client):
     html = client.get("/connexion").get_data(as_text=True)
-    box = re.search(r"<input[^>]*id=\"remember\"[^>]*>", html).group(0)
-    assert 'type="checkbox"' in box and "checked" not in box
-    assert '<label for="remember">Rester connecté</label>' in html
-    assert "Ne cochez pas sur un ordinateur partagé" in html
+    label = re.search(r"<label>(<input[^>]*>)([^<]*)</label>", html)
+    assert label, "the box is labelled by its label element"
+    box, text = label.groups()
+    assert 'type="checkbox"' in box and 'name="remember"' in box and "checked" not in box
+    assert text.strip() == "Rester connecté 8 h (pas sur un ordinateur partagé)"
