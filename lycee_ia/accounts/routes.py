@@ -48,7 +48,7 @@ def login():
             )
         except LoginThrottled as throttled:
             form.form_errors.append(
-                "Trop de tentatives de connexion ont échoué. Par sécurité, la prochaine tentative doit attendre : "
+                "Trop de tentatives de connexion ont échoué. Par sécurité, patientez un peu : "
                 f"réessayez {wait_phrase(throttled.retry_at, now)}."
             )
             status = 429
