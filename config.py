@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import stat
 from collections.abc import Mapping
@@ -72,6 +73,55 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if not raw.strip().isdigit() or int(raw) < minimum:
         raise ConfigError(f"{name} vaut « {raw} » : indiquez un nombre entier supérieur ou égal à {minimum}.")
     return int(raw)
+
+
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """LYCEE_IA_TRUSTED_PROXIES: addresses or networks of the reverse proxies, comma-separated.
+
+    ``0``, ``none`` or ``aucun``: no proxy, forwarded headers are never believed.
+    """
+    raw = env.get("LYCEE_IA_TRUSTED_PROXIES")
+    if raw is None or raw.strip() == "":
+        raw = DEFAULT_TRUSTED_PROXIES
+    if raw.strip().lower() in ("0", "none", "aucun"):
+        return ()
+    networks = []
+    for item in raw.split(","):
+        item = item.strip()
+        try:
+            if item.isdigit():
+                raise ValueError(item)
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"LYCEE_IA_TRUSTED_PROXIES contient « {item} », qui n'est pas une adresse IP ni un réseau : "
+                "indiquez les adresses des mandataires inverses séparées par des virgules "
+                "(par exemple LYCEE_IA_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8), ou 0 pour n'en croire aucun."
+            ) from None
+    return tuple(networks)
+
+
+HOST_NAME_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _allowed_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = (env.get("LYCEE_IA_ALLOWED_HOSTS") or "").strip()
+    if not raw:
+        return ()
+    hosts = []
+    for item in raw.split(","):
+        host = item.strip().lower()
+        if not HOST_NAME_RE.match(host):
+            raise ConfigError(
+                f"LYCEE_IA_ALLOWED_HOSTS contient « {item.strip()} », qui n'est pas un nom d'hôte : "
+                "indiquez les noms du serveur séparés par des virgules, sans port "
+                "(par exemple LYCEE_IA_ALLOWED_HOSTS=lycee-ia.exemple.fr)."
+            )
+        hosts.append(host)
+    return tuple(hosts)
 
 
 def _courses_dir(env: Mapping[str, str]) -> Path:
@@ -191,9 +241,24 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: a page left open all day still works
-    LOGIN_MAX_FAILURES = 10
-    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-    TRUSTED_PROXIES = 0
+    # Sign-in throttling (lycee_ia/accounts/throttle.py): no hard lock, a
+    # growing delay (30 s, 1 min, 2 min... up to 15 min) once an account has
+    # failed LOGIN_MAX_FAILURES times, or an address LOGIN_ADDRESS_MAX_FAILURES
+    # times (0: addresses are not counted). An account's failures count for
+    # LOGIN_FAILURE_WINDOW (a success or a new password clears them), an
+    # address's for an hour at most.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(hours=24)
+    LOGIN_ADDRESS_MAX_FAILURES = 200
+    # Direct peers whose X-Forwarded-For/-Proto/-Host headers are believed.
+    TRUSTED_PROXIES: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Strict-Transport-Security on every response (server mode, behind HTTPS).
+    HSTS = False
+    # Laptop mode: answer only requests addressed to 127.0.0.1, localhost or
+    # [::1] (a page of another site resolved to 127.0.0.1 by DNS rebinding is refused).
+    LOOPBACK_HOSTS_ONLY = False
+    # Server mode, optional: the host names this instance answers to.
+    ALLOWED_HOSTS: tuple[str, ...] = ()
     DEMO_ALLOWED = True
     SQLALCHEMY_ECHO = False
     # Sync (lycee_ia/sync): which side this instance plays, the laptop's server,
@@ -217,6 +282,10 @@ class LaptopConfig(BaseConfig):
 
     MODE = "laptop"
     HOST = "127.0.0.1"
+    # Everyone on a laptop is 127.0.0.1: counting addresses would let one
+    # person's mistakes delay every account of the laptop.
+    LOGIN_ADDRESS_MAX_FAILURES = 0
+    LOOPBACK_HOSTS_ONLY = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
@@ -264,10 +333,12 @@ class ServerConfig(BaseConfig):
     """A school's or the Region's server: PostgreSQL, behind a reverse proxy."""
 
     MODE = "server"
-    HOST = "0.0.0.0"
+    # Behind its reverse proxy on the same machine; LYCEE_IA_HOST (or
+    # ``lycee-ia serve --host``) to listen elsewhere.
+    HOST = "127.0.0.1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    TRUSTED_PROXIES = 1
+    HSTS = True
     DEMO_ALLOWED = False
 
     @classmethod
@@ -298,7 +369,11 @@ class ServerConfig(BaseConfig):
             SECRET_KEY=secret,
             SESSION_COOKIE_SECURE=_bool(env, "LYCEE_IA_SECURE_COOKIES", True),
             REMEMBER_COOKIE_SECURE=_bool(env, "LYCEE_IA_SECURE_COOKIES", True),
-            TRUSTED_PROXIES=_int(env, "LYCEE_IA_TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            TRUSTED_PROXIES=_trusted_proxies(env),
+            ALLOWED_HOSTS=_allowed_hosts(env),
+            LOGIN_ADDRESS_MAX_FAILURES=_int(
+                env, "LYCEE_IA_LOGIN_ADDRESS_MAX_FAILURES", cls.LOGIN_ADDRESS_MAX_FAILURES
+            ),
             DEMO_ALLOWED=_bool(env, "LYCEE_IA_ALLOW_DEMO", False),
             SYNC_ROLES=frozenset({"server"}),
         )

@@ -29,8 +29,17 @@ def _create_app() -> Flask:
 
 @click.command("serve", help="Servir l'application (waitress ; en mode serveur, préférez gunicorn).")
 @click.option("--threads", default=8, show_default=True, help="Nombre de fils de traitement.")
+@click.option(
+    "--host",
+    default=None,
+    help="Adresse d'écoute (par défaut LYCEE_IA_HOST, sinon 127.0.0.1 ; "
+    "en mode serveur, le mandataire inverse est sur la même machine).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (par défaut PORT, sinon 5000).")
 @with_appcontext
-def serve(threads: int) -> None:
+def serve(threads: int, host: str | None, port: int | None) -> None:
+    import ipaddress
+
     import waitress
 
     from lycee_ia.db import db
@@ -39,7 +48,18 @@ def serve(threads: int) -> None:
     app = current_app._get_current_object()
     if current_revision(db.engine) != head_revision():
         raise click.ClickException("La base de données n'est pas à jour : lancez d'abord « lycee-ia db upgrade ».")
-    host, port = app.config["HOST"], app.config["PORT"]
+    host = (host or app.config["HOST"]).strip()
+    port = port or app.config["PORT"]
+    if app.config.get("LOOPBACK_HOSTS_ONLY"):
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise click.ClickException(
+                f"--host vaut « {host} », mais le mode ordinateur portable n'écoute que sur l'ordinateur lui-même : "
+                "indiquez 127.0.0.1, ou passez en mode serveur (LYCEE_IA_MODE=server)."
+            )
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Lycée IA ({app.config['MODE']}) : http://{shown_host}:{port}/  (Ctrl+C pour arrêter)")
     if "laptop" in (app.config.get("SYNC_ROLES") or ()) and app.config.get("SYNC_BACKGROUND"):

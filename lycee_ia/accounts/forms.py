@@ -1,4 +1,4 @@
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lycee_ia.accounts.services import PASSWORD_MAX
@@ -22,6 +22,8 @@ class LoginForm(Form):
         ],
         render_kw={"autocomplete": "current-password"},
     )
+    # Written by hand in the template (the login page has a byte budget).
+    remember = BooleanField("Rester connecté 8 h (pas sur un ordinateur partagé)", default=False)
 
 
 class ChangePasswordForm(Form):

@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lycee_ia.accounts.forms import ChangePasswordForm, LoginForm
-from lycee_ia.accounts.services import AccountError, LoginThrottled, authenticate, change_own_password
+from lycee_ia.accounts.services import AccountError, LoginThrottled, authenticate, change_own_password, end_sessions
+from lycee_ia.accounts.throttle import wait_phrase
 from lycee_ia.db import db, utcnow
-from lycee_ia.templating import format_time
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -33,20 +33,23 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        config = current_app.config
+        now = utcnow()
         try:
             user = authenticate(
                 db.session,
                 form.username.data,
                 form.password.data,
                 request.remote_addr,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window=current_app.config["LOGIN_FAILURE_WINDOW"],
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                window=config["LOGIN_FAILURE_WINDOW"],
+                address_max_failures=config["LOGIN_ADDRESS_MAX_FAILURES"],
+                now=now,
             )
         except LoginThrottled as throttled:
-            minutes = max(1, round((throttled.retry_at - utcnow()).total_seconds() / 60))
             form.form_errors.append(
-                "Trop de tentatives de connexion ont échoué. Par sécurité, la connexion est bloquée : "
-                f"réessayez à partir de {format_time(throttled.retry_at)} (dans {minutes} minute{'s' if minutes > 1 else ''})."
+                "Trop de tentatives de connexion ont échoué. Par sécurité, patientez un peu : "
+                f"réessayez {wait_phrase(throttled.retry_at, now)}."
             )
             status = 429
         else:
@@ -59,7 +62,9 @@ def login():
                 # A fresh session at login: nothing planted before sign-in survives.
                 session.clear()
                 login_user(user)
-                session.permanent = True
+                # Unchecked (the default, right for a shared computer): the cookie
+                # ends with the browser. Checked: it lasts PERMANENT_SESSION_LIFETIME.
+                session.permanent = bool(form.remember.data)
                 session["sid"] = secrets.token_urlsafe(16)
                 return redirect(target or url_for("main.home"))
     elif form.errors:
@@ -69,6 +74,11 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # A copy of the cookie (another browser, a shared computer) dies with
+        # this one: the token in every session id of this account changes.
+        end_sessions(db.session.merge(current_user._get_current_object()))
+        db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté. À bientôt !", "success")

@@ -12,12 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lycee_ia.accounts.models import LoginFailure, Role, School, User, new_session_token
+from lycee_ia.accounts.models import Role, School, User, new_session_token
 from lycee_ia.accounts.passwords import generate_password
+from lycee_ia.accounts.throttle import MEMORY, DelayPolicy, forget, forget_old, record_failure, retry_at
 from lycee_ia.admin.services import log_action
 from lycee_ia.db import utcnow
 
@@ -138,6 +139,12 @@ def create_user(
     return user, generated
 
 
+ADDRESS_MAX_FAILURES = 200
+# An address's failures are mostly other people's typos (a school behind one
+# NAT): they are forgotten sooner than an account's, which a success clears.
+ADDRESS_MEMORY = timedelta(hours=1)
+
+
 def _failure_keys(username: str, address: str | None) -> list[tuple[str, str]]:
     keys = [("account", normalise_username(username)[:255])]
     if address:
@@ -145,20 +152,30 @@ def _failure_keys(username: str, address: str | None) -> list[tuple[str, str]]:
     return keys
 
 
+def _policies(max_failures: int, window: timedelta, address_max_failures: int | None) -> dict[str, DelayPolicy]:
+    policies = {"account": DelayPolicy(free=max_failures, memory=window)}
+    if address_max_failures:
+        policies["address"] = DelayPolicy(free=address_max_failures, memory=min(window, ADDRESS_MEMORY))
+    return policies
+
+
 def check_throttle(
-    session: Session, username: str, address: str | None, *, max_failures: int, window: timedelta, now: datetime
+    session: Session,
+    username: str,
+    address: str | None,
+    *,
+    max_failures: int,
+    window: timedelta,
+    now: datetime,
+    address_max_failures: int | None = ADDRESS_MAX_FAILURES,
 ) -> None:
-    """Raise LoginThrottled if this account or this address failed too often lately."""
-    since = now - window
+    """Raise LoginThrottled while this account or this address must wait after its failures."""
+    policies = _policies(max_failures, window, address_max_failures)
     for kind, key in _failure_keys(username, address):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.occurred_at)).where(
-                LoginFailure.kind == kind, LoginFailure.key == key, LoginFailure.occurred_at > since
-            )
-        ).one()
-        if count >= max_failures:
-            # The oldest failure in the window leaves it at oldest + window.
-            raise LoginThrottled(retry_at=oldest + window)
+        if kind in policies:
+            at = retry_at(session, kind, key, policies[kind], now)
+            if at is not None:
+                raise LoginThrottled(retry_at=at)
 
 
 def authenticate(
@@ -167,32 +184,47 @@ def authenticate(
     password: str,
     address: str | None,
     *,
-    max_failures: int = 10,
-    window: timedelta = timedelta(minutes=15),
+    max_failures: int = 5,
+    window: timedelta = MEMORY,
+    address_max_failures: int | None = ADDRESS_MAX_FAILURES,
     now: datetime | None = None,
 ) -> User | None:
-    """Check credentials; None when they are wrong. Raises LoginThrottled when blocked.
+    """Check credentials; None when they are wrong. Raises LoginThrottled while a delay runs.
 
-    Failures are recorded per account and per address; the caller commits in
+    After ``max_failures`` failures on an account (within ``window``), each
+    further attempt waits a growing delay (see accounts.throttle); so does an
+    address after ``address_max_failures`` (None or 0: addresses are not
+    counted, as on a laptop where everyone is 127.0.0.1). An unknown username
+    is counted and delayed exactly like an existing one. The caller commits in
     both cases, so that a failure counts even though the login did not succeed.
     """
     now = now or utcnow()
-    check_throttle(session, username, address, max_failures=max_failures, window=window, now=now)
+    check_throttle(
+        session, username, address, max_failures=max_failures, window=window, now=now,
+        address_max_failures=address_max_failures,
+    )
     user = get_user_by_username(session, username) if len(username) <= 255 else None
     if user is None:
         check_password_hash(_dummy_hash(), password)
         valid = False
     else:
         valid = check_password_hash(user.password_hash, password) and user.active
+    policies = _policies(max_failures, window, address_max_failures)
     if not valid:
-        session.execute(delete(LoginFailure).where(LoginFailure.occurred_at <= now - window))
-        session.add_all(LoginFailure(kind=kind, key=key, occurred_at=now) for kind, key in _failure_keys(username, address))
+        for kind, policy in policies.items():
+            forget_old(session, (kind,), now, policy.memory)
+        for kind, key in _failure_keys(username, address):
+            if kind in policies:
+                record_failure(session, kind, key, now)
         return None
-    session.execute(
-        delete(LoginFailure).where(LoginFailure.kind == "account", LoginFailure.key == user.username)
-    )
+    forget(session, "account", user.username)
     user.last_login_at = now
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie of this account stops working (sign-out, new password, closing)."""
+    user.session_token = new_session_token()
 
 
 def set_password(session: Session, user: User, new_password: str, *, must_change: bool = False) -> None:
@@ -200,6 +232,8 @@ def set_password(session: Session, user: User, new_password: str, *, must_change
     user.password_hash = hash_password(validate_password(new_password))
     user.session_token = new_session_token()
     user.must_change_password = must_change
+    # A new password, a new start: the delays earned by wrong guesses go.
+    forget(session, "account", user.username)
 
 
 def change_own_password(session: Session, user: User, current: str, new: str, confirm: str) -> None:

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from lycee_ia.accounts.models import LoginFailure, Role, School, User
+from lycee_ia.accounts import throttle
+from lycee_ia.accounts.models import Role, School, User
 from lycee_ia.accounts.services import clean_name, create_user, reset_password
 from lycee_ia.admin.services import log_action
 from lycee_ia.content.models import ModuleProgress
@@ -40,8 +41,7 @@ NOTE_MAX = 1000
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, no 1/I: read from a board
 JOIN_CODE_LENGTH = 6
 JOIN_CODE_DAYS = (1, 7, 30)
-JOIN_MAX_FAILURES = 10
-JOIN_FAILURE_WINDOW = timedelta(minutes=15)
+JOIN_POLICY = throttle.DelayPolicy(free=5)
 IMPORT_LIFETIME = timedelta(hours=2)
 
 
@@ -371,26 +371,25 @@ def join_class(session: Session, *, student: User, code: str, now: datetime | No
     """A student joins a class with its code; None when the code is wrong or expired.
 
     Wrong codes are counted, as failed logins are (the caller commits in both
-    cases, so that a failure counts): ten in a quarter of an hour, and the
-    account must wait.
+    cases, so that a failure counts): a few are free, then each further one
+    makes the next attempt wait longer (accounts.throttle), never a hard lock.
     """
     now = now or utcnow()
     if student.role != Role.STUDENT:
         raise TeachingError("Seul un compte d'élève peut rejoindre une classe avec un code.")
     key = f"user:{student.id}"
-    failures = session.scalar(
-        select(func.count()).where(
-            LoginFailure.kind == "join", LoginFailure.key == key, LoginFailure.occurred_at > now - JOIN_FAILURE_WINDOW
+    retry = throttle.retry_at(session, "join", key, JOIN_POLICY, now)
+    if retry is not None:
+        raise TeachingError(
+            f"Trop de codes erronés : par sécurité, attends avant de réessayer. Réessaie {throttle.wait_phrase(retry, now)}."
         )
-    )
-    if failures >= JOIN_MAX_FAILURES:
-        raise TeachingError("Trop de codes erronés : attends un quart d'heure avant de réessayer.")
     normalised = normalise_join_code(code)
     school_class = (
         session.scalar(select(SchoolClass).where(SchoolClass.join_code == normalised)) if normalised else None
     )
     if school_class is None or school_class.join_code_expires_at is None or school_class.join_code_expires_at < now:
-        session.add(LoginFailure(kind="join", key=key, occurred_at=now))
+        throttle.forget_old(session, ("join",), now, JOIN_POLICY.memory)
+        throttle.record_failure(session, "join", key, now)
         return None
     if not enrol(session, school_class, student):
         raise TeachingError(f"Tu es déjà dans la classe « {school_class.name} ».")

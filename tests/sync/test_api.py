@@ -219,8 +219,9 @@ def test_only_published_module_versions_are_served(client, enrolled):
 def test_enrolment_is_throttled_like_the_login_form(client, make_user):
     make_user(Role.STUDENT, username="lea")
     body = {"username": "lea", "password": "faux-mot-de-passe", "device_id": DEVICE, "public_key": KEY}
-    codes = [client.post(f"{API}/enrol", json=body).status_code for _ in range(11)]
-    assert codes[:10] == [401] * 10 and codes[10] == 429
+    # Five free failures, then a delay before the next attempt (issue 11, item 9: no hard lock any more).
+    codes = [client.post(f"{API}/enrol", json=body).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
     right = client.post(f"{API}/enrol", json={**body, "password": TEST_PASSWORD})
     assert right.status_code == 429 and right.is_json
 
