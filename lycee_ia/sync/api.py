@@ -103,6 +103,15 @@ def _enrol(body: dict[str, Any], now):
     )
 
 
+@bp.post("/withdraw")
+def withdraw():
+    """The laptop refused the answer to its enrolment: the enrolment is withdrawn (see server.withdraw_enrolment)."""
+    device = _device()
+    server.withdraw_enrolment(db.session, device)
+    db.session.commit()
+    return jsonify(withdrawn=True, server_time=format_time(utcnow()))
+
+
 @bp.post("/events")
 def push():
     device = _device()

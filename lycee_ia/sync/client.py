@@ -105,6 +105,10 @@ class SyncClient:
     def enrol(self, **fields: Any) -> dict[str, Any]:
         return self._json("POST", "/enrol", fields)
 
+    def withdraw(self) -> dict[str, Any]:
+        """Give up the enrolment this token stands for (the laptop refused the server's answer)."""
+        return self._json("POST", "/withdraw", {})
+
     def push(self, events: list[dict[str, Any]], sent_at: str) -> dict[str, Any]:
         return self._json("POST", "/events", {"sent_at": sent_at, "events": events})
 

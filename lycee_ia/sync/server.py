@@ -105,8 +105,11 @@ def enrol_device(
     """Check a student's credentials and issue a token for this laptop.
 
     Returns the device row and the token (shown once; only its hash is kept).
-    Enrolling again from the same laptop replaces the token (and lifts a
-    revocation: the password was given again).
+    Enrolling again from the same laptop replaces the token. A laptop that a
+    teacher or an administrator withdrew (revoked) for this student cannot
+    enrol again with the password alone: they must allow it first
+    (:func:`allow_re_enrolment`); another laptop enrols as usual. A temporary
+    (slip) password is refused: the student chooses their own on the site first.
     """
     now = now or utcnow()
     if not DEVICE_ID_RE.match(device_id or ""):
@@ -128,13 +131,26 @@ def enrol_device(
             403,
             "not_a_student",
         )
+    if user.must_change_password:
+        raise SyncError(
+            "Ton mot de passe est provisoire : change d'abord ton mot de passe provisoire en te connectant "
+            "au site du lycée, puis inscris cet ordinateur avec ton nouveau mot de passe.",
+            403,
+            "temporary_password",
+        )
     token = secrets.token_urlsafe(32)
     device = session.scalar(select(SyncDevice).where(SyncDevice.device_id == device_id, SyncDevice.user_id == user.id))
     if device is None:
         device = SyncDevice(device_id=device_id, user_id=user.id, enrolled_at=now)
         session.add(device)
     elif device.revoked_at is not None:
-        log_action(session, user, "sync.re_enrol", user.username, {"device": device_id})
+        log_action(session, user, "sync.re_enrol_refused", user.username, {"device": device_id})
+        raise SyncError(
+            "Cet ordinateur a été retiré pour ton compte par le lycée : demande à ton enseignant ou à un "
+            "administrateur d'autoriser une nouvelle inscription (page « Ordinateurs »).",
+            403,
+            "revoked",
+        )
     device.token_hash = hash_token(token)
     device.public_key = public_key
     device.label = (label or "")[:100]
@@ -174,6 +190,39 @@ def revoke_device(session: Session, *, actor: User | None, device: SyncDevice, n
         device.revoked_at = now or utcnow()
         device.revoked_by_id = actor.id if actor else None
         log_action(session, actor, "sync.revoke", device.user.username, {"device": device.device_id})
+
+
+def allow_re_enrolment(session: Session, *, actor: User, device: SyncDevice) -> None:
+    """A teacher's or administrator's decision: this withdrawn laptop may enrol this student again.
+
+    The enrolment row goes (its events stay on the server); the next
+    enrolment with the student's password makes a new one, with a new token.
+    """
+    if device.revoked_at is None:
+        return
+    log_action(session, actor, "sync.allow_re_enrol", device.user.username, {"device": device.device_id})
+    session.delete(device)
+    session.flush()
+
+
+def withdraw_enrolment(session: Session, device: SyncDevice) -> None:
+    """The laptop refused the server's answer to its enrolment: the enrolment must not stay active.
+
+    A device that never sent anything is forgotten (as if never enrolled, so
+    the student can enrol once the laptop's problem is solved); one that holds
+    events here is revoked, so that its history and its key stay known.
+    """
+    log_action(session, None, "sync.withdraw", device.user.username, {"device": device.device_id})
+    has_events = session.scalar(
+        select(LearningEvent.id)
+        .where(LearningEvent.device_id == device.device_id, LearningEvent.user_id == device.user_id)
+        .limit(1)
+    )
+    if has_events is None:
+        session.delete(device)
+        session.flush()
+    else:
+        revoke_device(session, actor=None, device=device)
 
 
 def devices_visible_to(session: Session, user: User) -> list[SyncDevice]:
