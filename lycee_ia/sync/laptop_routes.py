@@ -63,11 +63,14 @@ def enrol():
         # (opened by the user loader) before the enrolment opens its short ones.
         db.session.rollback()
         try:
-            user = enrol_laptop(
-                current_app._get_current_object(), fixed or form.server_url.data, form.username.data, form.password.data
-            )
+            # A posted address other than the pinned one is refused, not silently replaced.
+            proposed = current_app.config.get("SERVER_URL") or form.server_url.data or fixed
+            user = enrol_laptop(current_app._get_current_object(), proposed, form.username.data, form.password.data)
         except ServerUrlError as error:
-            form.server_url.errors = [f"Adresse du serveur : {error}"]
+            if fixed:  # the address field is not shown: say it above the form
+                form.form_errors.append(f"Adresse du serveur : {error}")
+            else:
+                form.server_url.errors = [f"Adresse du serveur : {error}"]
             status = 400
         except ServerRefused as error:
             form.form_errors.append(error.message)
