@@ -18,6 +18,7 @@ from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.sync import server, signing
 from lycee_ia.sync.server import MAX_BATCH, SyncError
+from lycee_ia.sync.urls import is_loopback
 from lycee_ia.sync.wire import format_time, parse_time
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/sync/v1")
@@ -71,6 +72,18 @@ def _string(body: dict, key: str, maximum: int) -> str:
     return value
 
 
+def _private_channel() -> bool:
+    """Is this request encrypted (https, as the reverse proxy says) or made on this very machine?
+
+    Only then does the state carry the password verifier: over plain HTTP on a
+    network, anyone on the path would read it.
+    """
+    if request.is_secure:
+        return True
+    host = request.host.rsplit(":", 1)[0].strip("[]") if not request.host.endswith("]") else request.host.strip("[]")
+    return is_loopback(request.remote_addr or "") and is_loopback(host)
+
+
 @bp.post("/enrol")
 def enrol():
     body = _body()
@@ -81,7 +94,7 @@ def enrol():
         if error.code == "bad_credentials":
             db.session.commit()  # the failure counts towards throttling, as on the login form
         raise
-    state = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    state = server.state_for(db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel())
     server_key = signing.public_key_hex(signing.signing_key(current_app.config["SECRET_KEY"]))
     db.session.commit()
     return jsonify(token=token, server_key=server_key, state=state, server_time=format_time(now))
@@ -138,7 +151,7 @@ def state():
     laptop_now = _laptop_time(request.args.get("sent_at"))
     if laptop_now is not None:
         device.clock_offset = server.measure_offset(laptop_now, now)
-    current = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    current = server.state_for(db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel())
     db.session.commit()
     if cursor and cursor == current["cursor"]:
         return jsonify(changed=False, cursor=cursor, server_time=format_time(now))

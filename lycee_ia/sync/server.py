@@ -184,11 +184,22 @@ def authenticate_device(session: Session, token: str | None, now: datetime | Non
     return device
 
 
-def revoke_device(session: Session, *, actor: User | None, device: SyncDevice, now: datetime | None = None) -> None:
-    """Withdraw a laptop (lost, replaced): its token and its bundles are refused from now on."""
+def revoke_device(
+    session: Session, *, actor: User | None, device: SyncDevice, now: datetime | None = None, password_exposed: bool = True
+) -> None:
+    """Withdraw a laptop (lost, replaced): its token and its bundles are refused from now on.
+
+    The laptop keeps a verifier of the student's password for offline
+    sign-in, which whoever holds the laptop can try to crack at leisure: the
+    student must choose a new password at their next sign-in on the site, so
+    that what the laptop holds opens nothing any more (``password_exposed``;
+    not when the laptop itself gives up an enrolment it just refused).
+    """
     if device.revoked_at is None:
         device.revoked_at = now or utcnow()
         device.revoked_by_id = actor.id if actor else None
+        if password_exposed:
+            device.user.must_change_password = True
         log_action(session, actor, "sync.revoke", device.user.username, {"device": device.device_id})
 
 
@@ -222,7 +233,7 @@ def withdraw_enrolment(session: Session, device: SyncDevice) -> None:
         session.delete(device)
         session.flush()
     else:
-        revoke_device(session, actor=None, device=device)
+        revoke_device(session, actor=None, device=device, password_exposed=False)
 
 
 def devices_visible_to(session: Session, user: User) -> list[SyncDevice]:
@@ -398,10 +409,11 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
-            # The salted hash of the password, so that a password changed or
-            # reset on the server is the one the laptop accepts offline too.
-            # The device token that asks for it already opens this account.
-            **({"password_hash": user.password_hash} if with_password else {}),
+            # The salted hash of the password, so that a password changed on
+            # the server is the one the laptop accepts offline too. Never a
+            # temporary (slip) password's: that one only opens the site, where
+            # the student must replace it; the laptop keeps the previous one.
+            **({"password_hash": user.password_hash} if with_password and not user.must_change_password else {}),
         },
         "classes": [{"id": str(class_id), "name": name} for class_id, name in classes],
         "assignments": _assignments_of(session, user),

@@ -139,18 +139,55 @@ def test_a_revoked_laptop_cannot_enrol_again_until_a_teacher_allows_it(app, serv
         device = db.session.scalar(select(SyncDevice))
         revoke_device(db.session, actor=db.session.get(User, admin.id), device=device)
         db.session.commit()
+    # The laptop held a verifier of lea's password: she must choose a new one.
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "lea"))
+        assert user.must_change_password
+        set_password(db.session, user, "nouveau-mot-de-passe-de-lea")
+        db.session.commit()
     with pytest.raises(ServerRefused) as refused:
-        enrol_laptop(laptop.app, server_url, "lea", TEST_PASSWORD)
+        enrol_laptop(laptop.app, server_url, "lea", "nouveau-mot-de-passe-de-lea")
     assert refused.value.code == "revoked" and "autoriser une nouvelle inscription" in refused.value.message
     assert [d.active for d in _server_devices(app, "lea")] == [False]
     with laptop.app.app_context():
         assert db.session.scalar(select(SyncAccount)).token  # untouched: the old (revoked) token
     # Another laptop of the same student enrols with the password.
-    enrol_laptop(other.app, server_url, "lea", TEST_PASSWORD)
+    enrol_laptop(other.app, server_url, "lea", "nouveau-mot-de-passe-de-lea")
     # A teacher's or administrator's action lets the withdrawn laptop enrol again.
     with app.app_context():
         device = db.session.scalar(select(SyncDevice).where(SyncDevice.revoked_at.is_not(None)))
         allow_re_enrolment(db.session, actor=db.session.get(User, admin.id), device=device)
         db.session.commit()
-    enrol_laptop(laptop.app, server_url, "lea", TEST_PASSWORD)
+    enrol_laptop(laptop.app, server_url, "lea", "nouveau-mot-de-passe-de-lea")
     assert sorted(d.active for d in _server_devices(app, "lea")) == [True, True]
+
+
+def test_the_password_verifier_travels_only_privately_and_never_for_a_slip_password(app, make_user):
+    """The state carries the password verifier only over https or on this very machine, never a slip's."""
+    from lycee_ia.sync.server import enrol_device
+
+    student = make_user(Role.STUDENT, username="lea")
+    with app.app_context():
+        _, token = enrol_device(
+            db.session, username="lea", password=TEST_PASSWORD, address="127.0.0.1", device_id="portable-0001",
+            public_key="ab" * 32, label="", laptop_now=None,
+        )
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def profile(**kwargs):
+        answer = client.get("/api/sync/v1/state", headers=headers, **kwargs)
+        assert answer.status_code == 200
+        return answer.get_json()["user"]
+
+    local = {"base_url": "http://127.0.0.1", "environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    assert "password_hash" in profile(**local)
+    assert "password_hash" in profile(base_url="https://lycee.example.fr", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    # Plain HTTP over a network (even naming 127.0.0.1 as its Host): no verifier.
+    assert "password_hash" not in profile(base_url="http://lycee.example.fr", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert "password_hash" not in profile(base_url="http://127.0.0.1", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    with app.app_context():
+        reset_password(db.session, actor=None, user=db.session.get(User, student.id))
+        db.session.commit()
+    assert "password_hash" not in profile(**local)
