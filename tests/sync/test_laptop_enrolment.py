@@ -191,3 +191,20 @@ def test_the_password_verifier_travels_only_privately_and_never_for_a_slip_passw
         reset_password(db.session, actor=None, user=db.session.get(User, student.id))
         db.session.commit()
     assert "password_hash" not in profile(**local)
+
+
+def test_a_teacher_allows_a_withdrawn_laptop_again_from_the_devices_page(app, server_url, make_user, make_laptop):
+    make_user(Role.STUDENT, username="lea")
+    make_user(Role.ADMIN, username="direction")
+    laptop = make_laptop()
+    enrol_laptop(laptop.app, server_url, "lea", TEST_PASSWORD)
+    device_id = _server_devices(app, "lea")[0].id
+    client = app.test_client()
+    login(client, "direction")
+    assert submit(client, f"/ordinateurs/{device_id}/retirer", {}, form_url="/ordinateurs").status_code == 302
+    page = page_text(client.get("/ordinateurs"))
+    assert "Autoriser une nouvelle inscription" in page
+    answer = submit(client, f"/ordinateurs/{device_id}/autoriser", {}, form_url="/ordinateurs")
+    assert answer.status_code == 302
+    assert "peut de nouveau inscrire cet ordinateur" in page_text(client.get("/ordinateurs"))
+    assert _server_devices(app, "lea") == []
