@@ -309,13 +309,13 @@ def local_device_id(app: Flask) -> str:
 
 
 def enrolment_server_url(app: Flask, proposed: str | None) -> str:
-    """The server address an enrolment may use; ServerUrlError (French) otherwise.
+    """The server address an enrolment may use; ServerUrlError or LaptopSyncError (French) otherwise.
 
     Fixed at deployment (``SERVER_URL``), else pinned by the laptop's first
     enrolment; only a laptop never enrolled takes the address proposed (a
     form, a command), and then only ``https://`` (or a server on this machine).
     """
-    from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
+    from lycee_ia.sync.urls import normalise_server_url
 
     configured = app.config.get("SERVER_URL")
     if configured:
@@ -325,8 +325,9 @@ def enrolment_server_url(app: Flask, proposed: str | None) -> str:
         session.commit()
     if pinned is not None:
         if proposed and proposed.strip() and normalise_server_url(proposed) != pinned.url:
-            raise ServerUrlError(
-                f"cet ordinateur est relié au serveur {pinned.url} ; il ne s'inscrit qu'auprès de celui-ci."
+            raise laptop.LaptopSyncError(
+                f"Adresse du serveur : cet ordinateur est relié au serveur {pinned.url} ; "
+                "il ne s'inscrit qu'auprès de celui-ci."
             )
         return pinned.url
     return normalise_server_url(proposed or "")

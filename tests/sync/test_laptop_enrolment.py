@@ -208,3 +208,16 @@ def test_a_teacher_allows_a_withdrawn_laptop_again_from_the_devices_page(app, se
     assert answer.status_code == 302
     assert "peut de nouveau inscrire cet ordinateur" in page_text(client.get("/ordinateurs"))
     assert _server_devices(app, "lea") == []
+
+
+def test_the_command_line_keeps_the_pinned_server_too(server_url, make_user, make_laptop):
+    make_user(Role.STUDENT, username="lea")
+    laptop = make_laptop()
+    enrol_laptop(laptop.app, server_url, "lea", TEST_PASSWORD)
+    laptop.app.extensions["lycee_ia.db"]["engine"].dispose()
+    result = laptop.cli(
+        "sync", "enrol", "lea", "--server", "http://127.0.0.1:9", check=False, LYCEE_IA_ENROL_PASSWORD=TEST_PASSWORD
+    )
+    assert result.returncode == 1 and "relié au serveur" in result.stderr and "Traceback" not in result.stderr
+    with laptop.app.app_context():
+        assert db.session.scalar(select(SyncAccount.server_url)) == server_url
