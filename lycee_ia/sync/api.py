@@ -52,10 +52,13 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _device():
+def _token() -> str | None:
     header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header[:7].lower() == "bearer " else None
-    return server.authenticate_device(db.session, token)
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def _device():
+    return server.authenticate_device(db.session, _token())
 
 
 def _laptop_time(raw: Any):
@@ -151,7 +154,11 @@ def state():
     laptop_now = _laptop_time(request.args.get("sent_at"))
     if laptop_now is not None:
         device.clock_offset = server.measure_offset(laptop_now, now)
-    current = server.state_for(db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel())
+    # The password verifier: only over a private channel, to the laptop that signed with its key.
+    proved = server.device_proved_key(device, _token() or "", request.args.get("sent_at", "")[:64], request.headers.get(signing.PROOF_HEADER))
+    current = server.state_for(
+        db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel() and proved
+    )
     db.session.commit()
     if cursor and cursor == current["cursor"]:
         return jsonify(changed=False, cursor=cursor, server_time=format_time(now))

@@ -136,7 +136,7 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
             done += len(batch)
             if progress:
                 progress(min(done, total), total)
-        state = client.state(cursor, sent_at=format_time(utcnow()))
+        state = client.state(cursor, sent_at=format_time(utcnow()), key=device_key(app))
         if state.get("changed"):
             with _session(app) as session:
                 account = session.get(SyncAccount, user_id)

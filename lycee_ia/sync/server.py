@@ -184,6 +184,25 @@ def authenticate_device(session: Session, token: str | None, now: datetime | Non
     return device
 
 
+def device_proved_key(device: SyncDevice, token: str, sent_at: str, proof: str | None) -> bool:
+    """Did the laptop sign this request with the key registered at its enrolment?
+
+    The password verifier goes only to the laptop itself: a token alone (read
+    in a log, a backup, a proxy) is not enough to obtain it.
+    """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not proof or len(proof) != 128 or not sent_at:
+        return False
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(device.public_key))
+        key.verify(bytes.fromhex(proof), signing.proof_message(token, sent_at))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
 def revoke_device(
     session: Session, *, actor: User | None, device: SyncDevice, now: datetime | None = None, password_exposed: bool = True
 ) -> None:

@@ -162,28 +162,37 @@ def test_a_revoked_laptop_cannot_enrol_again_until_a_teacher_allows_it(app, serv
     assert sorted(d.active for d in _server_devices(app, "lea")) == [True, True]
 
 
-def test_the_password_verifier_travels_only_privately_and_never_for_a_slip_password(app, make_user):
-    """The state carries the password verifier only over https or on this very machine, never a slip's."""
+def test_the_password_verifier_goes_only_privately_to_the_laptop_that_proves_its_key_never_for_a_slip(app, make_user):
+    """The state carries the password verifier only over https or on this very machine, to a
+    request signed with the key registered at enrolment, and never a slip password's."""
+    from lycee_ia.sync import signing
     from lycee_ia.sync.server import enrol_device
 
     student = make_user(Role.STUDENT, username="lea")
+    key, other_key = signing.signing_key("cle-du-portable"), signing.signing_key("cle-d-un-autre")
     with app.app_context():
         _, token = enrol_device(
             db.session, username="lea", password=TEST_PASSWORD, address="127.0.0.1", device_id="portable-0001",
-            public_key="ab" * 32, label="", laptop_now=None,
+            public_key=signing.public_key_hex(key), label="", laptop_now=None,
         )
         db.session.commit()
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+    sent_at = "2026-12-04T10:00:00Z"
 
-    def profile(**kwargs):
-        answer = client.get("/api/sync/v1/state", headers=headers, **kwargs)
+    def profile(signer=key, **kwargs):
+        headers = {"Authorization": f"Bearer {token}"}
+        if signer is not None:
+            headers[signing.PROOF_HEADER] = signer.sign(signing.proof_message(token, sent_at)).hex()
+        answer = client.get(f"/api/sync/v1/state?sent_at={sent_at}", headers=headers, **kwargs)
         assert answer.status_code == 200
         return answer.get_json()["user"]
 
     local = {"base_url": "http://127.0.0.1", "environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
     assert "password_hash" in profile(**local)
     assert "password_hash" in profile(base_url="https://lycee.example.fr", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    # The token alone, or signed with another key: no verifier.
+    assert "password_hash" not in profile(signer=None, **local)
+    assert "password_hash" not in profile(signer=other_key, **local)
     # Plain HTTP over a network (even naming 127.0.0.1 as its Host): no verifier.
     assert "password_hash" not in profile(base_url="http://lycee.example.fr", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert "password_hash" not in profile(base_url="http://127.0.0.1", environ_base={"REMOTE_ADDR": "10.1.2.3"})
