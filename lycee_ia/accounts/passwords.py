@@ -1,29 +1,27 @@
-"""Readable initial passwords: three short French words and a number.
+"""Readable initial passwords: four common French words and a number.
 
-Easy to copy from a paper slip, long enough to resist guessing online
-(about 160^3 * 90, some 2^28, behind login throttling) until the student
-chooses their own.
+Easy to copy from a paper slip ("lapin-orage-velo-marin-42"), and strong
+enough to resist offline guessing of a stolen hash for a while (at least 40
+bits: 958^4 * 90, about 2^46), not only online guessing behind the login
+throttling, until the student chooses their own password.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 
-# Short, common, unambiguous words, without accents so that any keyboard types them.
-WORDS = (
-    "abri arbre avion balle bateau biche bille bol bouton brise cable cadre camion canal carte "
-    "castor cerise chaise chat cheval chou citron clou coffre colline corde coton craie crayon "
-    "cube dauphin des digue dune ecran encre epi etoile fable farine fenetre figue flamme fleur "
-    "foret fraise fusee gare gateau girafe gomme grain grenier guitare hamac herbe hibou ile "
-    "jardin jeton joue judo kiwi lac lampe lapin lettre lion livre loup lune lutin magie mangue "
-    "marche melon menthe miel moulin mouton mur neige nid noix nuage olive ombre orange ours "
-    "page paille panda papier parc perle phare piano pierre pilote plage plume poire pomme pont "
-    "port poule prune puits radis raisin renard robot rocher ruche sable sapin savon sel singe "
-    "soleil sucre table tapis terre tigre tomate tortue train tulipe usine vague valise vanille "
-    "velo vent verre violon voile wagon yaourt zebre"
-).split()
+from lycee_ia.accounts.words import WORDS
+
+WORD_COUNT = 4
+NUMBER_LOW, NUMBER_HIGH = 10, 99  # two digits, so the slip never shows a lone 0 or 1
+
+
+def entropy_bits() -> float:
+    """The strength of a generated password, in bits, from the list size and the format."""
+    return WORD_COUNT * math.log2(len(set(WORDS))) + math.log2(NUMBER_HIGH - NUMBER_LOW + 1)
 
 
 def generate_password() -> str:
-    words = [secrets.choice(WORDS) for _ in range(3)]
-    return "-".join(words) + f"-{secrets.randbelow(90) + 10}"
+    words = [secrets.choice(WORDS) for _ in range(WORD_COUNT)]
+    return "-".join(words) + f"-{NUMBER_LOW + secrets.randbelow(NUMBER_HIGH - NUMBER_LOW + 1)}"

@@ -18,6 +18,7 @@ from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.sync import server, signing
 from lycee_ia.sync.server import MAX_BATCH, SyncError
+from lycee_ia.sync.urls import is_loopback
 from lycee_ia.sync.wire import format_time, parse_time
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/sync/v1")
@@ -51,10 +52,13 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _device():
+def _token() -> str | None:
     header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header[:7].lower() == "bearer " else None
-    return server.authenticate_device(db.session, token)
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def _device():
+    return server.authenticate_device(db.session, _token())
 
 
 def _laptop_time(raw: Any):
@@ -71,6 +75,18 @@ def _string(body: dict, key: str, maximum: int) -> str:
     return value
 
 
+def _private_channel() -> bool:
+    """Is this request encrypted (https, as the reverse proxy says) or made on this very machine?
+
+    Only then does the state carry the password verifier: over plain HTTP on a
+    network, anyone on the path would read it.
+    """
+    if request.is_secure:
+        return True
+    host = request.host.rsplit(":", 1)[0].strip("[]") if not request.host.endswith("]") else request.host.strip("[]")
+    return is_loopback(request.remote_addr or "") and is_loopback(host)
+
+
 @bp.post("/enrol")
 def enrol():
     body = _body()
@@ -81,7 +97,7 @@ def enrol():
         if error.code == "bad_credentials":
             db.session.commit()  # the failure counts towards throttling, as on the login form
         raise
-    state = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    state = server.state_for(db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel())
     server_key = signing.public_key_hex(signing.signing_key(current_app.config["SECRET_KEY"]))
     db.session.commit()
     return jsonify(token=token, server_key=server_key, state=state, server_time=format_time(now))
@@ -101,6 +117,15 @@ def _enrol(body: dict[str, Any], now):
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         window=current_app.config["LOGIN_FAILURE_WINDOW"],
     )
+
+
+@bp.post("/withdraw")
+def withdraw():
+    """The laptop refused the answer to its enrolment: the enrolment is withdrawn (see server.withdraw_enrolment)."""
+    device = _device()
+    server.withdraw_enrolment(db.session, device)
+    db.session.commit()
+    return jsonify(withdrawn=True, server_time=format_time(utcnow()))
 
 
 @bp.post("/events")
@@ -129,7 +154,11 @@ def state():
     laptop_now = _laptop_time(request.args.get("sent_at"))
     if laptop_now is not None:
         device.clock_offset = server.measure_offset(laptop_now, now)
-    current = server.state_for(db.session, device.user, get_catalogue().modules.values())
+    # The password verifier: only over a private channel, to the laptop that signed with its key.
+    proved = server.device_proved_key(device, _token() or "", request.args.get("sent_at", "")[:64], request.headers.get(signing.PROOF_HEADER))
+    current = server.state_for(
+        db.session, device.user, get_catalogue().modules.values(), with_password=_private_channel() and proved
+    )
     db.session.commit()
     if cursor and cursor == current["cursor"]:
         return jsonify(changed=False, cursor=cursor, server_time=format_time(now))

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from lycee_ia.sync.signing import PROOF_HEADER, proof_message
+
 API = "/api/sync/v1"
 MAX_JSON_ANSWER = 16 * 1024 * 1024
 MAX_ARCHIVE = 40 * 1024 * 1024
@@ -51,8 +53,10 @@ class SyncClient:
         self.bytes_sent = 0
         self._lock = threading.Lock()
 
-    def _request(self, method: str, path: str, body: dict[str, Any] | None, limit: int) -> tuple[bytes, str]:
-        headers = {"Accept": "application/json", "User-Agent": "lycee-ia-laptop"}
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None, limit: int, extra: dict[str, str] | None = None
+    ) -> tuple[bytes, str]:
+        headers = {"Accept": "application/json", "User-Agent": "lycee-ia-laptop", **(extra or {})}
         data = None
         if body is not None:
             data = gzip.compress(json.dumps(body, separators=(",", ":")).encode(), compresslevel=5, mtime=0)
@@ -92,8 +96,10 @@ class SyncClient:
             raise ServerUnreachable(f"Le serveur ne répond pas correctement (erreur {error.code}).") from None
         raise ServerRefused(message or f"Le serveur a refusé la demande (erreur {error.code}).", code or "refused", error.code) from None
 
-    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        payload, _ = self._request(method, path, body, MAX_JSON_ANSWER)
+    def _json(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        payload, _ = self._request(method, path, body, MAX_JSON_ANSWER, headers)
         try:
             answer = json.loads(payload)
         except ValueError:
@@ -105,14 +111,22 @@ class SyncClient:
     def enrol(self, **fields: Any) -> dict[str, Any]:
         return self._json("POST", "/enrol", fields)
 
+    def withdraw(self) -> dict[str, Any]:
+        """Give up the enrolment this token stands for (the laptop refused the server's answer)."""
+        return self._json("POST", "/withdraw", {})
+
     def push(self, events: list[dict[str, Any]], sent_at: str) -> dict[str, Any]:
         return self._json("POST", "/events", {"sent_at": sent_at, "events": events})
 
-    def state(self, cursor: str | None, sent_at: str) -> dict[str, Any]:
+    def state(self, cursor: str | None, sent_at: str, key: Any = None) -> dict[str, Any]:
+        """The student's state; with the laptop's key, a proof that lets the server include the password verifier."""
         from urllib.parse import urlencode
 
         query = urlencode({"cursor": cursor or "", "sent_at": sent_at})
-        return self._json("GET", f"/state?{query}")
+        headers = {}
+        if key is not None and self.token:
+            headers[PROOF_HEADER] = key.sign(proof_message(self.token, sent_at)).hex()
+        return self._json("GET", f"/state?{query}", headers=headers)
 
     def module_archive(self, module_id: str, version: str) -> bytes:
         from urllib.parse import quote

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import re
 import shutil
 import uuid
@@ -20,9 +21,10 @@ from typing import Any, Iterable
 from sqlalchemy import String, delete, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from lycee_ia.accounts.models import Role, User
-from lycee_ia.accounts.services import hash_password
+from lycee_ia.accounts.services import hash_password, normalise_username
 from lycee_ia.content.module import MAX_MEDIA_BYTES, MEDIA_TYPES, build_module, content_hash
 from lycee_ia.content.problems import Problems
 from lycee_ia.content.source import MODULE_ID_RE
@@ -62,6 +64,37 @@ def enrolled_accounts(session: Session) -> list[SyncAccount]:
     return list(session.scalars(select(SyncAccount).order_by(SyncAccount.user_id)))
 
 
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,100}$")
+SERVER_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class PinnedServer:
+    """The school server this laptop is tied to: the address and key of its first enrolment."""
+
+    url: str
+    key: str
+
+
+def pinned_server(session: Session) -> PinnedServer | None:
+    """The server of the laptop's first enrolment still kept here, or None (never enrolled)."""
+    account = session.scalar(select(SyncAccount).order_by(SyncAccount.enrolled_at, SyncAccount.user_id).limit(1))
+    return PinnedServer(account.server_url, account.server_key) if account else None
+
+
+def pinned_key_for(session: Session, server_url: str) -> str | None:
+    """The server key pinned for this address by an earlier enrolment, if any."""
+    return session.scalar(
+        select(SyncAccount.server_key).where(SyncAccount.server_url == server_url)
+        .order_by(SyncAccount.enrolled_at, SyncAccount.user_id).limit(1)
+    )
+
+
+def _refuse(detail: str) -> LaptopSyncError:
+    return LaptopSyncError(f"Inscription refusée : {detail} Rien n'a été changé sur cet ordinateur.")
+
+
 def adopt_enrolment(
     session: Session,
     *,
@@ -70,30 +103,73 @@ def adopt_enrolment(
     server_key: str,
     state: dict[str, Any],
     password: str,
+    username: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """Keep on this laptop the student the server just enrolled.
 
     The local account carries the server's global UUID and a verifier of the
     password typed now, so the student can sign in here offline afterwards.
+
+    The answer is only a proposal (the address may not be the school's server,
+    or someone may answer in its place), so it is checked in full:
+    - the token and the server key are well-formed, and the key is the one
+      pinned for this address by an earlier enrolment;
+    - the profile is a student's, with a well-formed UUID and user name (the
+      one typed, when given);
+    - an account that already exists here under that UUID is taken over only
+      if it is a student's, and either is already enrolled with this same
+      server and key, or the password typed is its local password too.
+    Anything else raises LaptopSyncError before a single row changes.
     """
     now = now or utcnow()
-    profile = state.get("user") or {}
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        raise _refuse("la réponse du serveur est illisible (jeton).")
+    if not isinstance(server_key, str) or not SERVER_KEY_RE.match(server_key):
+        raise _refuse("la réponse du serveur est illisible (clé du serveur).")
+    pinned = pinned_key_for(session, server_url)
+    if pinned is not None and not hmac.compare_digest(pinned, server_key):
+        raise _refuse(
+            "ce serveur ne présente pas la clé connue de cet ordinateur : ce n'est peut-être pas le serveur du lycée."
+        )
+    profile = state.get("user") if isinstance(state, dict) else None
+    if not isinstance(profile, dict):
+        raise _refuse("la réponse du serveur est illisible (profil).")
     try:
         user_uuid = uuid.UUID(str(profile.get("uuid")))
     except ValueError:
-        raise LaptopSyncError("Réponse du serveur illisible (profil).") from None
-    username = str(profile.get("username") or "")
+        raise _refuse("la réponse du serveur est illisible (profil).") from None
+    if profile.get("role") != Role.STUDENT.value:
+        raise _refuse("seuls les comptes élèves s'inscrivent sur cet ordinateur.")
+    answered = profile.get("username")
+    if not isinstance(answered, str) or not USERNAME_RE.match(answered):
+        raise _refuse("la réponse du serveur est illisible (identifiant).")
+    if username is not None and answered != normalise_username(username):
+        raise _refuse("le serveur a répondu pour un autre compte que le tien.")
     user = session.scalar(select(User).where(User.uuid == user_uuid))
     if user is None:
-        clash = session.scalar(select(User).where(User.username == username))
+        clash = session.scalar(select(User).where(User.username == answered))
         if clash is not None:
             raise LaptopSyncError(
-                f"Un autre compte « {username} » existe déjà sur cet ordinateur : "
-                "demandez à un administrateur de le renommer avant d'inscrire cet élève."
+                f"Un autre compte « {answered} » existe déjà sur cet ordinateur : "
+                "demande à un administrateur de le renommer avant d'inscrire cet élève."
             )
-        user = User(uuid=user_uuid, username=username, first_name="", role=Role.STUDENT.value, password_hash="")
+        user = User(uuid=user_uuid, username=answered, first_name="", role=Role.STUDENT.value, password_hash="")
         session.add(user)
+    else:
+        if user.role != Role.STUDENT.value:
+            raise _refuse("ce compte de cet ordinateur n'est pas un compte élève.")
+        existing = session.get(SyncAccount, user.id)
+        same_server = (
+            existing is not None
+            and existing.server_url == server_url
+            and hmac.compare_digest(existing.server_key, server_key)
+        )
+        if not same_server and not (user.password_hash and check_password_hash(user.password_hash, password)):
+            raise _refuse(
+                "un compte de cet ordinateur porte déjà ce nom d'élève et n'est pas relié à ce serveur ; "
+                "tape le mot de passe de ce compte sur cet ordinateur, ou demande à un administrateur."
+            )
     user.password_hash = hash_password(password)
     user.must_change_password = False
     user.active = True

@@ -16,7 +16,7 @@ from lycee_ia.sync.client import ServerRefused, ServerUnreachable
 from lycee_ia.sync.forms import ActionForm, BundleForm, EnrolForm
 from lycee_ia.sync.models import SyncAccount
 from lycee_ia.sync.runner import device_key, enrol_laptop, install_archives, sync_account
-from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
+from lycee_ia.sync.urls import ServerUrlError
 
 bp = Blueprint("sync_laptop", __name__, template_folder="templates")
 
@@ -50,25 +50,35 @@ def status():
 
 @bp.route("/synchronisation/inscription", methods=["GET", "POST"])
 def enrol():
-    configured = current_app.config.get("SERVER_URL")
+    # The address is fixed at deployment, or pinned by the laptop's first
+    # enrolment: the form proposes one only on a laptop never enrolled.
+    pinned = laptop.pinned_server(db.session)
+    fixed = current_app.config.get("SERVER_URL") or (pinned.url if pinned else None)
     form = EnrolForm()
-    if request.method == "GET" and configured:
-        form.server_url.data = configured
+    if request.method == "GET" and fixed:
+        form.server_url.data = fixed
     status = 200
     if form.validate_on_submit():
+        # Every transaction takes SQLite's write lock: end the request's own
+        # (opened by the user loader) before the enrolment opens its short ones.
+        db.session.rollback()
         try:
-            url = normalise_server_url(configured or form.server_url.data or "")
-            user = enrol_laptop(current_app._get_current_object(), url, form.username.data, form.password.data)
+            # A posted address other than the pinned one is refused, not silently replaced.
+            proposed = current_app.config.get("SERVER_URL") or form.server_url.data or fixed
+            user = enrol_laptop(current_app._get_current_object(), proposed, form.username.data, form.password.data)
         except ServerUrlError as error:
-            form.server_url.errors = [f"Adresse du serveur : {error}"]
+            if fixed:  # the address field is not shown: say it above the form
+                form.form_errors.append(f"Adresse du serveur : {error}")
+            else:
+                form.server_url.errors = [f"Adresse du serveur : {error}"]
             status = 400
         except ServerRefused as error:
             form.form_errors.append(error.message)
             status = 400 if error.status < 500 else 502
         except ServerUnreachable as error:
             form.form_errors.append(
-                f"{error} Vérifiez la connexion à Internet ou au réseau du lycée, et l'adresse du serveur, puis réessayez. "
-                "Une fois inscrit, vous pourrez travailler sans réseau."
+                f"{error} Vérifie la connexion à Internet ou au réseau du lycée, et l'adresse du serveur, puis réessaie. "
+                "Une fois inscrit, tu pourras travailler sans réseau."
             )
             status = 503
         except laptop.LaptopSyncError as error:
@@ -79,11 +89,11 @@ def enrol():
             login_user(user)
             session.permanent = True
             session["sid"] = secrets.token_urlsafe(16)
-            flash("Cet ordinateur est inscrit : vous pourrez vous connecter ici même sans réseau.", "success")
+            flash("Cet ordinateur est inscrit : tu pourras te connecter ici même sans réseau.", "success")
             return redirect(url_for("main.home"))
     elif form.errors:
         status = 400
-    return render_template("sync/enrol.html", form=form, configured=configured), status
+    return render_template("sync/enrol.html", form=form, configured=fixed), status
 
 
 @bp.route("/synchronisation/maintenant", methods=["POST"])

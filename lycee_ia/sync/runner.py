@@ -137,7 +137,7 @@ def _sync_account(app: Flask, user_id: int, progress: Progress | None) -> SyncRe
             done += len(batch)
             if progress:
                 progress(min(done, total), total)
-        state = client.state(cursor, sent_at=format_time(utcnow()))
+        state = client.state(cursor, sent_at=format_time(utcnow()), key=device_key(app))
         if state.get("changed"):
             with _session(app) as session:
                 account = session.get(SyncAccount, user_id)
@@ -298,20 +298,57 @@ def start_background_sync(app: Flask, tick: float = 5.0) -> threading.Thread:
 
 
 def local_device_id(app: Flask) -> str:
+    """This laptop's device id, in a short transaction of its own.
+
+    Never call it while a session of this thread holds an open transaction
+    (a view's ``db.session`` after its first query): on SQLite every
+    transaction takes the write lock, and this one would wait for it in vain.
+    """
     with _session(app) as session:
         device_id = get_device_id(session)
         session.commit()
     return device_id
 
 
-def enrol_laptop(app: Flask, server_url: str, username: str, password: str, label: str = ""):
+def enrolment_server_url(app: Flask, proposed: str | None) -> str:
+    """The server address an enrolment may use; ServerUrlError or LaptopSyncError (French) otherwise.
+
+    Fixed at deployment (``SERVER_URL``), else pinned by the laptop's first
+    enrolment; only a laptop never enrolled takes the address proposed (a
+    form, a command), and then only ``https://`` (or a server on this machine).
+    """
+    from lycee_ia.sync.urls import normalise_server_url
+
+    configured = app.config.get("SERVER_URL")
+    if configured:
+        return normalise_server_url(configured)
+    with _session(app) as session:
+        pinned = laptop.pinned_server(session)
+        session.commit()
+    if pinned is not None:
+        if proposed and proposed.strip() and normalise_server_url(proposed) != pinned.url:
+            raise laptop.LaptopSyncError(
+                f"Adresse du serveur : cet ordinateur est relié au serveur {pinned.url} ; "
+                "il ne s'inscrit qu'auprès de celui-ci."
+            )
+        return pinned.url
+    return normalise_server_url(proposed or "")
+
+
+def enrol_laptop(app: Flask, server_url: str | None, username: str, password: str, label: str = ""):
     """Enrol this laptop for a student: the server checks the password and issues a token.
 
-    Raises ServerUnreachable, ServerRefused or LaptopSyncError (French messages).
-    Returns the local user, ready to sign in offline.
+    The address is checked first (:func:`enrolment_server_url`), so a password
+    never leaves for an address the laptop would not accept. The answer is
+    then checked in full by ``laptop.adopt_enrolment``; when the laptop refuses
+    it, it tells the server, which withdraws the enrolment it just made.
+
+    Raises ServerUrlError, ServerUnreachable, ServerRefused or LaptopSyncError
+    (French messages). Returns the local user, ready to sign in offline.
     """
     import platform
 
+    server_url = enrolment_server_url(app, server_url)
     device_id = local_device_id(app)
     key = device_key(app)
     client = SyncClient(server_url, timeout=app.config.get("SYNC_TIMEOUT", 20))
@@ -325,13 +362,19 @@ def enrol_laptop(app: Flask, server_url: str, username: str, password: str, labe
     )
     token, server_key, state = answer.get("token"), answer.get("server_key"), answer.get("state")
     if not isinstance(token, str) or not isinstance(server_key, str) or not isinstance(state, dict):
+        _withdraw(app, server_url, token)
         raise ServerUnreachable("Réponse du serveur illisible : est-ce bien l'adresse du serveur Lycée IA ?")
-    with _session(app) as session:
-        user = laptop.adopt_enrolment(
-            session, server_url=server_url, token=token, server_key=server_key, state=state, password=password
-        )
-        session.commit()
-        user_id = user.id
+    try:
+        with _session(app) as session:
+            user = laptop.adopt_enrolment(
+                session, server_url=server_url, token=token, server_key=server_key, state=state,
+                password=password, username=username,
+            )
+            session.commit()
+            user_id = user.id
+    except laptop.LaptopSyncError:
+        _withdraw(app, server_url, token)
+        raise
     try:
         update_modules(app, SyncClient(server_url, token, timeout=app.config.get("SYNC_TIMEOUT", 20)), server_key, state.get("modules") or [])
     except (ServerUnreachable, ServerRefused, laptop.LaptopSyncError) as error:
@@ -340,3 +383,13 @@ def enrol_laptop(app: Flask, server_url: str, username: str, password: str, labe
         from lycee_ia.accounts.models import User
 
         return session.get(User, user_id)
+
+
+def _withdraw(app: Flask, server_url: str, token: object) -> None:
+    """Tell the server that this laptop did not keep the enrolment it just answered (best effort)."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return
+    try:
+        SyncClient(server_url, token, timeout=app.config.get("SYNC_TIMEOUT", 20)).withdraw()
+    except (ServerUnreachable, ServerRefused) as error:
+        log.warning("enrolment refused here but not withdrawn on the server: %s", error)

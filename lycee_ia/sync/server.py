@@ -105,8 +105,11 @@ def enrol_device(
     """Check a student's credentials and issue a token for this laptop.
 
     Returns the device row and the token (shown once; only its hash is kept).
-    Enrolling again from the same laptop replaces the token (and lifts a
-    revocation: the password was given again).
+    Enrolling again from the same laptop replaces the token. A laptop that a
+    teacher or an administrator withdrew (revoked) for this student cannot
+    enrol again with the password alone: they must allow it first
+    (:func:`allow_re_enrolment`); another laptop enrols as usual. A temporary
+    (slip) password is refused: the student chooses their own on the site first.
     """
     now = now or utcnow()
     if not DEVICE_ID_RE.match(device_id or ""):
@@ -128,13 +131,26 @@ def enrol_device(
             403,
             "not_a_student",
         )
+    if user.must_change_password:
+        raise SyncError(
+            "Ton mot de passe est provisoire : change d'abord ton mot de passe provisoire en te connectant "
+            "au site du lycée, puis inscris cet ordinateur avec ton nouveau mot de passe.",
+            403,
+            "temporary_password",
+        )
     token = secrets.token_urlsafe(32)
     device = session.scalar(select(SyncDevice).where(SyncDevice.device_id == device_id, SyncDevice.user_id == user.id))
     if device is None:
         device = SyncDevice(device_id=device_id, user_id=user.id, enrolled_at=now)
         session.add(device)
     elif device.revoked_at is not None:
-        log_action(session, user, "sync.re_enrol", user.username, {"device": device_id})
+        log_action(session, user, "sync.re_enrol_refused", user.username, {"device": device_id})
+        raise SyncError(
+            "Cet ordinateur a été retiré pour ton compte par le lycée : demande à ton enseignant ou à un "
+            "administrateur d'autoriser une nouvelle inscription (page « Ordinateurs »).",
+            403,
+            "revoked",
+        )
     device.token_hash = hash_token(token)
     device.public_key = public_key
     device.label = (label or "")[:100]
@@ -168,12 +184,75 @@ def authenticate_device(session: Session, token: str | None, now: datetime | Non
     return device
 
 
-def revoke_device(session: Session, *, actor: User | None, device: SyncDevice, now: datetime | None = None) -> None:
-    """Withdraw a laptop (lost, replaced): its token and its bundles are refused from now on."""
+def device_proved_key(device: SyncDevice, token: str, sent_at: str, proof: str | None) -> bool:
+    """Did the laptop sign this request with the key registered at its enrolment?
+
+    The password verifier goes only to the laptop itself: a token alone (read
+    in a log, a backup, a proxy) is not enough to obtain it.
+    """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not proof or len(proof) != 128 or not sent_at:
+        return False
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(device.public_key))
+        key.verify(bytes.fromhex(proof), signing.proof_message(token, sent_at))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def revoke_device(
+    session: Session, *, actor: User | None, device: SyncDevice, now: datetime | None = None, password_exposed: bool = True
+) -> None:
+    """Withdraw a laptop (lost, replaced): its token and its bundles are refused from now on.
+
+    The laptop keeps a verifier of the student's password for offline
+    sign-in, which whoever holds the laptop can try to crack at leisure: the
+    student must choose a new password at their next sign-in on the site, so
+    that what the laptop holds opens nothing any more (``password_exposed``;
+    not when the laptop itself gives up an enrolment it just refused).
+    """
     if device.revoked_at is None:
         device.revoked_at = now or utcnow()
         device.revoked_by_id = actor.id if actor else None
+        if password_exposed:
+            device.user.must_change_password = True
         log_action(session, actor, "sync.revoke", device.user.username, {"device": device.device_id})
+
+
+def allow_re_enrolment(session: Session, *, actor: User, device: SyncDevice) -> None:
+    """A teacher's or administrator's decision: this withdrawn laptop may enrol this student again.
+
+    The enrolment row goes (its events stay on the server); the next
+    enrolment with the student's password makes a new one, with a new token.
+    """
+    if device.revoked_at is None:
+        return
+    log_action(session, actor, "sync.allow_re_enrol", device.user.username, {"device": device.device_id})
+    session.delete(device)
+    session.flush()
+
+
+def withdraw_enrolment(session: Session, device: SyncDevice) -> None:
+    """The laptop refused the server's answer to its enrolment: the enrolment must not stay active.
+
+    A device that never sent anything is forgotten (as if never enrolled, so
+    the student can enrol once the laptop's problem is solved); one that holds
+    events here is revoked, so that its history and its key stay known.
+    """
+    log_action(session, None, "sync.withdraw", device.user.username, {"device": device.device_id})
+    has_events = session.scalar(
+        select(LearningEvent.id)
+        .where(LearningEvent.device_id == device.device_id, LearningEvent.user_id == device.user_id)
+        .limit(1)
+    )
+    if has_events is None:
+        session.delete(device)
+        session.flush()
+    else:
+        revoke_device(session, actor=None, device=device, password_exposed=False)
 
 
 def devices_visible_to(session: Session, user: User) -> list[SyncDevice]:
@@ -349,10 +428,11 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
-            # The salted hash of the password, so that a password changed or
-            # reset on the server is the one the laptop accepts offline too.
-            # The device token that asks for it already opens this account.
-            **({"password_hash": user.password_hash} if with_password else {}),
+            # The salted hash of the password, so that a password changed on
+            # the server is the one the laptop accepts offline too. Never a
+            # temporary (slip) password's: that one only opens the site, where
+            # the student must replace it; the laptop keeps the previous one.
+            **({"password_hash": user.password_hash} if with_password and not user.must_change_password else {}),
         },
         # When the student joined each class: due dates count from it (teaching.states.due_for).
         "classes": [

@@ -54,6 +54,19 @@ def revoke(device_id: int):
     return redirect(url_for("sync_server.devices"))
 
 
+@bp.route("/ordinateurs/<int:device_id>/autoriser", methods=["POST"])
+@teacher_or_admin
+def allow_re_enrolment(device_id: int):
+    """A withdrawn laptop may enrol this student again (the student gives their password there)."""
+    device = get_device_or_404(device_id)
+    if ActionForm().validate_on_submit() and not device.active:
+        name = device.user.display_name
+        server.allow_re_enrolment(db.session, actor=current_user, device=device)
+        db.session.commit()
+        flash(f"{name} peut de nouveau inscrire cet ordinateur, avec son mot de passe.", "success")
+    return redirect(url_for("sync_server.devices"))
+
+
 @bp.route("/ordinateurs/<int:device_id>/paquet")
 @teacher_or_admin
 def state_bundle(device_id: int):

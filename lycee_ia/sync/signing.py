@@ -137,3 +137,14 @@ def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
     if not isinstance(document, dict):
         raise SignatureError("le contenu du fichier est illisible.")
     return SignedFile(header, document)
+
+
+# --- proof of the device key on a request ------------------------------------------------
+
+PROOF_HEADER = "X-Lycee-IA-Proof"
+
+
+def proof_message(token: str, sent_at: str) -> bytes:
+    """What a laptop signs with its device key to ask for its state: bound to its token and its clock."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return b"lycee-ia/sync/state-proof/v1\n" + digest.encode() + b"\n" + sent_at.encode()

@@ -3,11 +3,15 @@
 The laptop is the only side that ever opens a connection; the server never
 fetches an address a client sends it (no SSRF). An address is accepted only
 as ``http(s)://host[:port][/path]``: no user name or password in it (the
-token travels in a header), no query, no fragment.
+token travels in a header), no query, no fragment. ``https://`` is required
+except for a server on this very machine (loopback): over plain HTTP anyone on
+the network path would read the student's password and could answer in the
+server's place.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 MAX_URL_LENGTH = 300
@@ -32,7 +36,7 @@ def normalise_server_url(raw: str) -> str:
     except ValueError:
         raise ServerUrlError("l'adresse n'est pas valide (vérifiez le numéro de port).") from None
     if parts.scheme not in ("http", "https"):
-        raise ServerUrlError("l'adresse doit commencer par https:// (ou http:// sur le réseau du lycée).")
+        raise ServerUrlError("l'adresse doit commencer par https://.")
     if not parts.hostname:
         raise ServerUrlError("l'adresse ne contient pas de nom de serveur.")
     if parts.username or parts.password:
@@ -40,7 +44,22 @@ def normalise_server_url(raw: str) -> str:
     if parts.query or parts.fragment:
         raise ServerUrlError("l'adresse ne doit contenir ni « ? » ni « # ».")
     host = parts.hostname
+    if parts.scheme == "http" and not is_loopback(host):
+        raise ServerUrlError(
+            "l'adresse doit commencer par https:// : sans chiffrement, le mot de passe pourrait être lu "
+            "ou la réponse falsifiée en chemin."
+        )
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` this machine (``localhost``, 127.0.0.0/8, ``::1``)?"""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

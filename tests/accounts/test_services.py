@@ -28,7 +28,7 @@ def test_a_student_needs_no_email_and_gets_a_generated_password(db_session):
     assert user.email is None
     assert user.must_change_password
     words = password.split("-")
-    assert len(words) == 4 and all(w in WORDS for w in words[:3]) and words[3].isdigit()
+    assert len(words) == 5 and all(w in WORDS for w in words[:4]) and words[4].isdigit()
     assert authenticate(db_session, "camille.martin", password, "10.0.0.1") == user
 
 

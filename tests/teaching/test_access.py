@@ -116,6 +116,7 @@ TABLE = [
     Entry("sync_api.state", "GET", lambda w: "/api/sync/v1/state", everyone(401, anonymous=401)),
     Entry("sync_api.module_archive", "GET", lambda w: f"/api/sync/v1/modules/{QUIZ_MODULE}/1", everyone(401, anonymous=401)),
     Entry("sync_api.enrol", "POST", lambda w: "/api/sync/v1/enrol", everyone(400, anonymous=400), lambda w: {}),
+    Entry("sync_api.withdraw", "POST", lambda w: "/api/sync/v1/withdraw", everyone(401, anonymous=401), lambda w: {}),
     # --- actions ------------------------------------------------------------------------------------
     Entry("accounts.login", "POST", lambda w: "/connexion", everyone(302, anonymous=400), lambda w: {}),
     Entry("accounts.account", "POST", lambda w: "/compte", everyone(400), lambda w: {}),
@@ -197,6 +198,9 @@ TABLE = [
     Entry("sync_server.import_bundle", "POST", lambda w: "/ordinateurs/importer", expect(teacher=400, other_teacher=400, admin=400), lambda w: {}),
     # --- removals, then signing out -------------------------------------------------------------------
     Entry("sync_server.revoke", "POST", lambda w: f"/ordinateurs/{w.device_id}/retirer", expect(teacher=302, admin=302), lambda w: {}),
+    Entry(
+        "sync_server.allow_re_enrolment", "POST", lambda w: f"/ordinateurs/{w.device_id}/autoriser", expect(teacher=302, admin=302), lambda w: {}
+    ),
     Entry("teaching.revoke_code", "POST", lambda w: f"{_class(w)}/code/revoquer", class_teacher(302), lambda w: {}),
     Entry(
         "teaching.withdraw_assignment", "POST", lambda w: f"{_class(w)}/devoirs/{w.assignment_id}/retirer", class_teacher(302), lambda w: {}

@@ -73,7 +73,7 @@ def test_a_teacher_previews_confirms_and_prints_the_passwords_once(app, client, 
     slips = page_text(result)
     passwords = dict(re.findall(r"Identifiant : <code>([^<]+)</code></p>\s*<p>Mot de passe provisoire : <code>([^<]+)</code>", slips))
     assert set(passwords) == {"lea.martin", "hugo.durand", "anais.ndiaye"}
-    assert all(re.fullmatch(r"[a-z]+-[a-z]+-[a-z]+-\d{2}", p) for p in passwords.values())
+    assert all(re.fullmatch(r"[a-z]+-[a-z]+-[a-z]+-[a-z]+-\d{2}", p) for p in passwords.values())
 
     # The passwords are in that response only: not in the database, not in the session cookie.
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
