@@ -53,17 +53,23 @@ def enrol(username: str, server_url: str | None, password: str | None) -> None:
     from lycee_ia.sync.client import ServerRefused, ServerUnreachable
     from lycee_ia.sync.laptop import LaptopSyncError
     from lycee_ia.sync.runner import enrol_laptop
-    from lycee_ia.sync.urls import ServerUrlError, normalise_server_url
+    from lycee_ia.sync.runner import enrolment_server_url
+    from lycee_ia.sync.urls import ServerUrlError
 
     _require("laptop")
     app = current_app._get_current_object()
     try:
-        url = normalise_server_url(server_url or app.config.get("SERVER_URL") or "")
+        # The configured or pinned address when none is given; checked before any password is asked.
+        enrolment_server_url(app, server_url)
     except ServerUrlError as error:
         raise click.ClickException(f"Adresse du serveur : {error}") from None
+    except LaptopSyncError as error:
+        raise click.ClickException(str(error)) from None
     password = password or click.prompt("Mot de passe", hide_input=True)
     try:
-        user = enrol_laptop(app, url, username, password)
+        user = enrol_laptop(app, server_url, username, password)
+    except ServerUrlError as error:
+        raise click.ClickException(f"Adresse du serveur : {error}") from None
     except (ServerRefused, ServerUnreachable, LaptopSyncError) as error:
         raise click.ClickException(getattr(error, "message", None) or str(error)) from None
     click.echo(f"Cet ordinateur est inscrit pour {user.display_name} ({user.username}).")

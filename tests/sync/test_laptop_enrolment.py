@@ -230,3 +230,16 @@ def test_the_command_line_keeps_the_pinned_server_too(server_url, make_user, mak
     assert result.returncode == 1 and "relié au serveur" in result.stderr and "Traceback" not in result.stderr
     with laptop.app.app_context():
         assert db.session.scalar(select(SyncAccount.server_url)) == server_url
+
+
+def test_the_command_line_enrols_a_second_student_with_the_pinned_server_without_asking(server_url, make_user, make_laptop):
+    make_user(Role.STUDENT, username="lea")
+    make_user(Role.STUDENT, username="hugo")
+    laptop = make_laptop()
+    enrol_laptop(laptop.app, server_url, "lea", TEST_PASSWORD)
+    laptop.app.extensions["lycee_ia.db"]["engine"].dispose()
+    result = laptop.cli("sync", "enrol", "hugo", check=False, LYCEE_IA_ENROL_PASSWORD=TEST_PASSWORD)
+    assert result.returncode == 0, result.stderr
+    assert "inscrit pour" in result.stdout and "hugo" in result.stdout
+    with laptop.app.app_context():
+        assert set(db.session.scalars(select(SyncAccount.server_url)).all()) == {server_url}
