@@ -1,9 +1,14 @@
 """Taking quizzes and activities: attempts, answers, results.
 
 Every answer is graded here, on the server, and saved as its own learning
-event. Event ids are derived from what makes an answer unique (the attempt
-and the question), so a double click, the back button or a replayed form
-inserts nothing new: the database itself refuses the duplicate.
+event. Event ids are derived from what makes an answer unique (the person,
+the attempt and the question), so a double click, the back button or a
+replayed form inserts nothing new: the database itself refuses the duplicate.
+
+Events a laptop pushes go through :func:`check_pushed_events` first: the
+laptop is believed for what the student did and when (the answer given),
+never for what it is worth (docs/ARCHITECTURE.md, "Quiz attempts are
+summaries of events").
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +30,7 @@ from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
 from lycee_ia.quiz.grading import grade
-from lycee_ia.quiz.model import GradeResult, Question, QuizSettings
+from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict, question_to_dict, settings_from_dict, settings_to_dict
 
@@ -45,6 +50,17 @@ class QuizError(Exception):
 
 def derived_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(EVENT_NAMESPACE, ":".join(str(p) for p in parts))
+
+
+def attempt_event_id(user: User, attempt_id: uuid.UUID, part: str) -> uuid.UUID:
+    """The id of an attempt's answer to ``part`` (a question id) or of its end (``"end"``).
+
+    Derived from the person's global UUID as well as the attempt: knowing
+    someone's attempt id is not enough to take the ids their answers will
+    have. (Laptops of older releases send ids without the person; ids only
+    serve to drop duplicates, so both recipes live side by side.)
+    """
+    return derived_id(user.uuid, attempt_id, part)
 
 
 # --- content snapshots ---------------------------------------------------------------
@@ -146,23 +162,72 @@ def open_attempt(session: Session, user: User, module_id: str) -> QuizAttempt | 
     )
 
 
+def lock_attempts(session: Session, user_id: int) -> None:
+    """Serialise the starts of attempts of one person until the transaction ends.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the person's row, so that two
+    workers starting an attempt at once count each other's. SQLite: every
+    transaction already begins with ``BEGIN IMMEDIATE`` (one writer at a time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def attempts_used(session: Session, user_id: int, module_id: str) -> int:
+    return session.scalar(
+        select(func.count()).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
+    )
+
+
+def limit_message(allowed: int) -> str:
+    if allowed == 1:
+        return "La seule tentative permise pour ce quiz est déjà utilisée."
+    return f"Les {allowed} tentatives permises pour ce quiz sont déjà utilisées."
+
+
+def opens_at_for(session: Session, user: User, module_id: str, now: datetime) -> datetime | None:
+    """When a module assigned to ``user`` for later opens, if it is not open yet; None when open.
+
+    A module the student was never given is open (the catalogue is free to
+    read); one given to their class or group opens at its earliest
+    assignment's ``opens_at``.
+    """
+    from lycee_ia.teaching.models import Assignment, Enrolment, GroupMember
+
+    my_classes = select(Enrolment.class_id).where(Enrolment.user_id == user.id)
+    my_groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    earliest = session.scalar(
+        select(func.min(Assignment.opens_at)).where(
+            Assignment.module_id == module_id,
+            Assignment.class_id.in_(my_classes),
+            or_(Assignment.group_id.is_(None), Assignment.group_id.in_(my_groups)),
+        )
+    )
+    return earliest if earliest is not None and earliest > now else None
+
+
 def start_attempt(session: Session, user: User, module: Module, now: datetime | None = None) -> QuizAttempt:
-    """Resume the open attempt, or start a new one if the quiz allows it."""
+    """Resume the open attempt, or start a new one if the quiz allows it.
+
+    The person's attempts are locked first (:func:`lock_attempts`): racing
+    "Commencer" buttons on several workers start one attempt, never more than
+    the limit.
+    """
     if module.quiz is None:
         raise QuizError("Ce module n'a pas de quiz.", 404)
+    now = now or utcnow()
+    lock_attempts(session, user.id)
     current = open_attempt(session, user, module.id)
     if current is not None:
         return current
+    opens_at = opens_at_for(session, user, module.id, now)
+    if opens_at is not None:
+        from lycee_ia.templating import format_datetime
+
+        raise QuizError(f"Ce quiz n'est pas encore ouvert : il ouvre le {format_datetime(opens_at)}.", 403)
     allowed = module.quiz.settings.attempts
-    if allowed:
-        used = session.scalar(
-            select(func.count()).where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
-        )
-        if used >= allowed:
-            raise QuizError(
-                f"Vous avez déjà utilisé les {allowed} tentative{'s' if allowed > 1 else ''} permise{'s' if allowed > 1 else ''} pour ce quiz.",
-                403,
-            )
+    if allowed and attempts_used(session, user.id, module.id) >= allowed:
+        raise QuizError(limit_message(allowed), 403)
     ensure_module_version(session, module)
     attempt_id = uuid.uuid4()
     record_events(
@@ -178,7 +243,7 @@ def start_attempt(session: Session, user: User, module: Module, now: datetime | 
                 module_id=module.id,
                 module_version=module.version,
                 context={"questions": [q.id for q in module.quiz.questions]},
-                occurred_at=now or utcnow(),
+                occurred_at=now,
             )
         ],
     )
@@ -240,7 +305,7 @@ def answer_in_attempt(
         session,
         [
             NewEvent(
-                id=derived_id(attempt.id, question_id),
+                id=attempt_event_id(user, attempt.id, question_id),
                 registration=attempt.id,
                 user_id=user.id,
                 verb="answered",
@@ -278,7 +343,7 @@ def finish_attempt(
         session,
         [
             NewEvent(
-                id=derived_id(attempt.id, "end"),
+                id=attempt_event_id(user, attempt.id, "end"),
                 registration=attempt.id,
                 user_id=user.id,
                 verb="passed" if passed else "failed",
@@ -304,17 +369,42 @@ def close_if_complete(session: Session, user: User, module: Module, attempt: Qui
 def answers_of(session: Session, attempt: QuizAttempt) -> dict[str, LearningEvent]:
     """The answered events of an attempt, by question id."""
     events = session.scalars(
-        select(LearningEvent).where(LearningEvent.registration == attempt.id, LearningEvent.verb == "answered")
+        select(LearningEvent)
+        .where(
+            LearningEvent.registration == attempt.id,
+            LearningEvent.user_id == attempt.user_id,
+            LearningEvent.verb == "answered",
+        )
+        .order_by(LearningEvent.occurred_at.desc())
     )
-    return {event.object_id.split("/", 1)[1]: event for event in events}
+    # The first answer to a question wins, as in the attempt's summary.
+    return {event.object_id.split("/", 1)[-1]: event for event in events}
+
+
+def stored_answer(session: Session, attempt: QuizAttempt, question: Question) -> LearningEvent | None:
+    """The attempt owner's ``answered`` event for ``question``, whatever recipe made its id."""
+    return session.scalar(
+        select(LearningEvent)
+        .where(
+            LearningEvent.registration == attempt.id,
+            LearningEvent.user_id == attempt.user_id,
+            LearningEvent.verb == "answered",
+            LearningEvent.object_id == f"{attempt.module_id}/{question.id}",
+        )
+        .order_by(LearningEvent.occurred_at)
+        .limit(1)
+    )
 
 
 def grade_stored(session: Session, attempt: QuizAttempt, question: Question) -> GradeResult:
     """Grade again the answer stored for ``question`` (to show its feedback)."""
-    event = session.get(LearningEvent, derived_id(attempt.id, question.id))
+    event = stored_answer(session, attempt, question)
     if event is None:
         raise QuizError("Cette question n'a pas encore de réponse.", 404)
-    return grade(question, event.result["response"])
+    try:
+        return grade(question, (event.result or {}).get("response"))
+    except AnswerError:
+        raise QuizError("La réponse enregistrée pour cette question est illisible.", 404) from None
 
 
 # --- activities inside sections --------------------------------------------------------------
@@ -351,9 +441,10 @@ def answer_activity(
 
 
 def _attempt_row(session: Session, event: RecordedEvent) -> QuizAttempt | None:
+    """The attempt an event belongs to; None when it names none, or one of another person."""
     if event.registration is None or not event.module_id:
         return None
-    return summary_row(
+    row = summary_row(
         session,
         QuizAttempt,
         event.registration,
@@ -368,6 +459,9 @@ def _attempt_row(session: Session, event: RecordedEvent) -> QuizAttempt | None:
             answers={},
         ),
     )
+    if row.user_id != event.user_id or row.module_id != event.module_id:
+        return None
+    return row
 
 
 @on_event("attempted")
@@ -386,8 +480,8 @@ def _on_answered(session: Session, event: RecordedEvent) -> None:
     row = _attempt_row(session, event)
     if row is None:
         return
-    question_id = event.object_id.split("/", 1)[1]
-    if question_id not in row.answers:
+    question_id = event.object_id.split("/", 1)[-1]
+    if row.is_open and question_id not in row.answers:
         result = event.result or {}
         row.answers = {**row.answers, question_id: {"score": result.get("score", 0.0), "correct": bool(result.get("success"))}}
 
