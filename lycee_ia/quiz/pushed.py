@@ -37,7 +37,7 @@ from lycee_ia.content.module import Module
 from lycee_ia.content.services import can_read
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent
-from lycee_ia.quiz.grading import grade
+from lycee_ia.quiz.grading import grade, stored_score
 from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.services import (
@@ -144,7 +144,7 @@ def check_pushed_events(
             version=row.module_version,
             quiz=quiz,
             ids=row.ids,
-            scores={qid: float(a.get("score") or 0.0) for qid, a in row.answers.items()},
+            scores={qid: stored_score(a) for qid, a in row.answers.items()},
             is_open=row.is_open,
         )
         attempts[registration] = known

@@ -30,7 +30,7 @@ from lycee_ia.content.services import progress_row
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
-from lycee_ia.quiz.grading import grade
+from lycee_ia.quiz.grading import grade, stored_score
 from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict, question_to_dict, settings_from_dict, settings_to_dict
@@ -349,7 +349,7 @@ def finish_attempt(
     session: Session, user: User, module: Module, attempt: QuizAttempt, quiz: VersionedQuiz, now: datetime
 ) -> None:
     total = len(attempt.ids) or 1
-    score = sum(a.get("score", 0.0) for a in attempt.answers.values()) / total
+    score = sum(stored_score(a) for a in attempt.answers.values()) / total
     passed = score * 100 >= quiz.settings.mastery - 1e-9
     event = NewEvent(
         id=attempt_event_id(user, attempt.id, "end"),
@@ -492,8 +492,8 @@ def _on_answered(session: Session, event: RecordedEvent) -> None:
         return
     question_id = event.object_id.split("/", 1)[-1]
     if row.is_open and question_id not in row.answers:
-        result = event.result or {}
-        row.answers = {**row.answers, question_id: {"score": result.get("score", 0.0), "correct": bool(result.get("success"))}}
+        result = event.result if isinstance(event.result, dict) else {}
+        row.answers = {**row.answers, question_id: {"score": stored_score(result), "correct": result.get("success") is True}}
 
 
 @on_event("passed", "failed")
@@ -505,7 +505,7 @@ def _on_attempt_end(session: Session, event: RecordedEvent) -> None:
         return
     row.status = event.verb
     row.finished_at = event.occurred_at
-    row.score = (event.result or {}).get("score")
+    row.score = stored_score(event.result) if isinstance(event.result, dict) and "score" in event.result else None
     progress = progress_row(session, event)
     progress.quiz_attempts = (progress.quiz_attempts or 0) + 1
     if event.verb == "failed":

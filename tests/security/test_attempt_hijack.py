@@ -177,3 +177,31 @@ def test_a_result_page_of_an_unknown_version_says_so(app, client, people):
         db.session.commit()
     page = client.get(f"/modules/{MODULE}/quiz/{attempt_id}")
     assert page.status_code == 404 and "version" in page_text(page)
+
+
+def test_the_teachers_student_detail_never_fails_on_stored_data(app, client, make_user):
+    from tests.security.pushes import classroom
+
+    room = classroom(app, make_user)
+    login(client, room.student.username)
+    attempt_id, _ = _start(client)
+    version, questions = module_quiz(app)
+    odd = [{"not": "an answer"}, ["x", 3], 12345, None, "", True, {"a": {"b": [1]}}]
+    with app.app_context():
+        record_events(
+            db.session,
+            [
+                NewEvent(
+                    user_id=room.student.id, verb="answered", object_type="question", object_id=f"{MODULE}/{q.id}",
+                    module_id=MODULE, module_version=version, registration=uuid.UUID(attempt_id), context={"quiz": True},
+                    result={"response": odd[i % len(odd)], "score": "beaucoup", "duration": "long"}, occurred_at=utcnow(),
+                )
+                for i, q in enumerate(questions)
+            ],
+        )
+        db.session.commit()
+    with app.test_client() as teacher:
+        login(teacher, room.teacher.username)
+        assert teacher.get(f"/classes/{room.class_id}/eleves/{room.student.id}").status_code == 200
+        assert teacher.get(f"/classes/{room.class_id}").status_code == 200
+    assert client.get(f"/modules/{MODULE}/quiz/{attempt_id}").status_code in (200, 302)
