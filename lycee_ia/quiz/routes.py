@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from lycee_ia.content.routes import get_module_or_404
-from lycee_ia.db import db
+from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
@@ -26,6 +26,7 @@ from lycee_ia.quiz.services import (
     get_attempt,
     grade_stored,
     open_attempt,
+    opens_at_for,
     quiz_for,
     start_attempt,
 )
@@ -58,7 +59,13 @@ def home(module_id: str):
     if module.quiz is None:
         fail(404, "Ce module n'a pas de quiz.")
     attempts = attempts_of(db.session, current_user, module.id)
-    return render_template("quiz/home.html", module=module, attempts=attempts, current=open_attempt(db.session, current_user, module.id))
+    return render_template(
+        "quiz/home.html",
+        module=module,
+        attempts=attempts,
+        current=open_attempt(db.session, current_user, module.id),
+        opens_at=opens_at_for(db.session, current_user, module.id, utcnow()),
+    )
 
 
 @bp.route("/modules/<module_id>/quiz/commencer", methods=["POST"])

@@ -61,12 +61,12 @@ class Laptop:
         return event
 
 
-def enrol_laptop(client, username: str, device_id: str = "pc-de-l-attaquant-01") -> Laptop:
+def enrol_laptop(client, username: str, device_id: str = "pc-de-l-attaquant-01", public_key: str = "cd" * 32) -> Laptop:
     response = client.post(
         f"{API}/enrol",
         json={
             "username": username, "password": TEST_PASSWORD, "device_id": device_id,
-            "public_key": "cd" * 32, "label": "PC", "laptop_time": format_time(utcnow()),
+            "public_key": public_key, "label": "PC", "laptop_time": format_time(utcnow()),
         },
     )
     assert response.status_code == 200, response.get_data(as_text=True)

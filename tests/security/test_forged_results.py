@@ -136,7 +136,10 @@ def test_the_web_refuses_to_start_a_quiz_before_it_opens(app, client, make_user)
     from tests.helpers import csrf_token_from
 
     page = client.get(f"/modules/{MODULE}/quiz")
-    response = client.post(f"/modules/{MODULE}/quiz/commencer", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert "pas encore ouvert" in page_text(page) and "Commencer le quiz" not in page_text(page)
+    # The form is not shown; a request made all the same is refused.
+    token = csrf_token_from(client.get("/compte").get_data(as_text=True))
+    response = client.post(f"/modules/{MODULE}/quiz/commencer", data={"csrf_token": token})
     assert response.status_code == 403 and "pas encore ouvert" in page_text(response)
     assert _summaries(app, room.student.id)[0] == []
 
@@ -202,3 +205,31 @@ def test_a_staff_only_module_is_refused_to_a_student(app, client, make_user):
     answer = laptop.push(attempt_events(laptop, version, questions, right=True, claim=True))
     assert answer["held"] == [] and answer["refused"][0]["reason"] == "unknown_module"
     assert _summaries(app, room.student.id) == ([], None)
+
+
+def test_a_forged_usb_bundle_is_regraded_like_a_push(app, client, make_user):
+    """The same events in a bundle signed with the laptop's own key, imported by the teacher."""
+    from lycee_ia.accounts.models import User
+    from lycee_ia.sync import signing
+    from lycee_ia.sync.server import import_events_bundle
+    from lycee_ia.sync.wire import format_time
+    from lycee_ia.db import utcnow
+
+    room = classroom(app, make_user)
+    key = signing.signing_key("la-cle-de-l-attaquant")
+    laptop = enrol_laptop(client, "lea", public_key=signing.public_key_hex(key))
+    version, questions = module_quiz(app)
+    forged = attempt_events(laptop, version, questions, right=False, claim=True)
+    stray = attempt_events(laptop, version, questions, right=True, claim=True)[1:]  # no attempt of its own
+    document = {"created_at": format_time(utcnow()), "device": laptop.device_id,
+                "accounts": [{"user": laptop.user_uuid, "events": forged + stray}]}
+    bundle = signing.sign_document(key, "events", document, device=laptop.device_id, created_at=document["created_at"])
+    with app.app_context():
+        report = import_events_bundle(db.session, bundle, actor=db.session.get(User, room.teacher.id))
+        db.session.commit()
+    assert report.new == len(forged) and report.refused == len(stray)
+    attempts, progress = _summaries(app, room.student.id)
+    assert [(a.status, a.score) for a in attempts] == [("failed", 0.0)]
+    assert progress.quiz_passed_at is None
+    grid, _ = _teacher_pages(app, room)
+    assert "Non réussi 0 %" in grid
