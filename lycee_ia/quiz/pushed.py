@@ -111,8 +111,9 @@ def check_pushed_events(
     if not quiz_events:
         return checked
 
-    if any(e.verb == "attempted" for e in quiz_events):
-        lock_attempts(session, user.id)
+    # One push of a person's quiz events at a time (and none while the web starts an attempt):
+    # the attempts, answers and limits read below stay true until this transaction ends.
+    lock_attempts(session, user.id)
     registrations = {e.registration for e in quiz_events if e.registration is not None}
     stored = {
         row.id: row
