@@ -98,6 +98,28 @@ def ensure_module_version(session: Session, module: Module) -> None:
     )
 
 
+def ensure_module_versions(session: Session, modules: list[Module]) -> None:
+    """Keep a snapshot of each of these module versions that has none yet (one query when all have one).
+
+    The server records the versions it offers laptops: an attempt a laptop
+    makes offline on one of them is graded on it, even after the server's
+    content changed.
+    """
+    if not modules:
+        return
+    known = {
+        (module_id, version)
+        for module_id, version in session.execute(
+            select(ModuleVersion.module_id, ModuleVersion.version).where(
+                ModuleVersion.module_id.in_({m.id for m in modules})
+            )
+        )
+    }
+    for module in modules:
+        if (module.id, module.version) not in known:
+            ensure_module_version(session, module)
+
+
 @dataclass(frozen=True)
 class VersionedQuiz:
     settings: QuizSettings

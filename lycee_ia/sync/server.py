@@ -353,6 +353,7 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
     password hash (a USB bundle is a file that can be lost); the cursor then
     differs, so the next sync over the network brings it.
     """
+    modules = list(modules)
     classes = session.execute(
         select(SchoolClass.id, SchoolClass.name)
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
@@ -376,6 +377,11 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
         "modules": published_modules(modules),
     }
     state["cursor"] = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+    # The versions offered are kept: the laptop's work on them is graded on them later.
+    from lycee_ia.quiz.services import ensure_module_versions
+
+    offered = {m["id"] for m in state["modules"]}
+    ensure_module_versions(session, [m for m in modules if m.id in offered])
     return state
 
 

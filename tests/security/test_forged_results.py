@@ -233,3 +233,20 @@ def test_a_forged_usb_bundle_is_regraded_like_a_push(app, client, make_user):
     assert progress.quiz_passed_at is None
     grid, _ = _teacher_pages(app, room)
     assert "Non réussi 0 %" in grid
+
+
+def test_an_offline_attempt_on_the_version_the_server_offered_before_is_graded_on_it(app, client, make_user):
+    """The server's content changed while the laptop was offline: its attempt on the version it had still counts."""
+    room = classroom(app, make_user)
+    laptop = enrol_laptop(client, "lea")  # the state offered the current version
+    version, questions = module_quiz(app)
+    with app.app_context():
+        catalogue = get_catalogue()
+        module = catalogue.modules[MODULE]
+        first = module.quiz.questions[0]
+        changed = dataclasses.replace(module.quiz, questions=(dataclasses.replace(first, id="qe-nouvelle"),))
+        catalogue.modules[MODULE] = dataclasses.replace(module, version="nouvelle-version", quiz=changed)
+    answer = laptop.push(attempt_events(laptop, version, questions, right=True, claim=False))
+    assert answer["refused"] == []
+    attempts, _ = _summaries(app, room.student.id)
+    assert [(a.module_version, a.status, a.score) for a in attempts] == [(version, "passed", 1.0)]
