@@ -427,3 +427,15 @@ def correct_answer(question: Question) -> Answer:
     if kind == "matching":
         return {pair.left.id: pair.right_id for pair in question.pairs}
     raise NotGradable(f"la question « {question.id} » ({kind}) n'a pas de bonne réponse")
+
+
+def stored_score(result: object) -> float:
+    """The score of a stored result (an event's ``result``), 0.0 when there is none or it is not a number.
+
+    Stored results come from older releases and other instances too: reading
+    them never fails.
+    """
+    value = result.get("score") if isinstance(result, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return _clamp(float(value))

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from lycee_ia.content.routes import get_module_or_404
-from lycee_ia.db import db
+from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
@@ -26,6 +26,7 @@ from lycee_ia.quiz.services import (
     get_attempt,
     grade_stored,
     open_attempt,
+    opens_at_for,
     quiz_for,
     start_attempt,
 )
@@ -58,7 +59,13 @@ def home(module_id: str):
     if module.quiz is None:
         fail(404, "Ce module n'a pas de quiz.")
     attempts = attempts_of(db.session, current_user, module.id)
-    return render_template("quiz/home.html", module=module, attempts=attempts, current=open_attempt(db.session, current_user, module.id))
+    return render_template(
+        "quiz/home.html",
+        module=module,
+        attempts=attempts,
+        current=open_attempt(db.session, current_user, module.id),
+        opens_at=opens_at_for(db.session, current_user, module.id, utcnow()),
+    )
 
 
 @bp.route("/modules/<module_id>/quiz/commencer", methods=["POST"])
@@ -86,11 +93,16 @@ def attempt(module_id: str, attempt_id: str):
     if attempt.is_open:
         return redirect(url_for("quiz.question", module_id=module.id, attempt_id=attempt.id, question_id=attempt.next_question_id()))
     quiz = quiz_for(db.session, module, attempt.module_version)
+    if quiz is None:
+        fail(404, "Les questions de la version de ce module sur laquelle cette tentative a été faite ne sont pas disponibles.")
     answers = answers_of(db.session, attempt)
     rows = []
     for number, question in enumerate(quiz.questions, start=1):
         event = answers.get(question.id)
-        result = grade_stored(db.session, attempt, question) if event else None
+        try:
+            result = grade(question, (event.result or {}).get("response")) if event else None
+        except AnswerError:  # a stored answer this version cannot read: shown as unanswered
+            event = result = None
         rows.append({"number": number, "question": question, "event": event, "result": result})
     return render_template(
         "quiz/result.html",
@@ -157,12 +169,19 @@ def question(module_id: str, attempt_id: str, question_id: str):
         total=len(attempt.ids),
         order=display_order(question, str(attempt.id), quiz.settings.shuffle),
         answered=answered,
-        result=grade_stored(db.session, attempt, question) if answered else None,
+        result=_stored_result(attempt, question) if answered else None,
         correct=correct_answer(question) if answered else None,
         next_url=next_url,
         finished=next_id is None,
         shown_at=int(time.time()),
     )
+
+
+def _stored_result(attempt, question):
+    try:
+        return grade_stored(db.session, attempt, question)
+    except QuizError:
+        return None
 
 
 @bp.route("/modules/<module_id>/partie/<section_id>/activite/<question_id>", methods=["POST"])

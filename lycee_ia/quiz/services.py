@@ -1,20 +1,26 @@
 """Taking quizzes and activities: attempts, answers, results.
 
 Every answer is graded here, on the server, and saved as its own learning
-event. Event ids are derived from what makes an answer unique (the attempt
-and the question), so a double click, the back button or a replayed form
-inserts nothing new: the database itself refuses the duplicate.
+event. Event ids are derived from what makes an answer unique (the person,
+the attempt and the question), so a double click, the back button or a
+replayed form inserts nothing new: the database itself refuses the duplicate.
+
+Events a laptop pushes go through :func:`check_pushed_events` first: the
+laptop is believed for what the student did and when (the answer given),
+never for what it is worth (docs/ARCHITECTURE.md, "Quiz attempts are
+summaries of events").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,8 +30,8 @@ from lycee_ia.content.services import progress_row
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, RecordedEvent, on_event, record_events, summary_row
-from lycee_ia.quiz.grading import grade
-from lycee_ia.quiz.model import GradeResult, Question, QuizSettings
+from lycee_ia.quiz.grading import grade, stored_score
+from lycee_ia.quiz.model import AnswerError, GradeResult, Question, QuizSettings
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict, question_to_dict, settings_from_dict, settings_to_dict
 
@@ -45,6 +51,17 @@ class QuizError(Exception):
 
 def derived_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(EVENT_NAMESPACE, ":".join(str(p) for p in parts))
+
+
+def attempt_event_id(user: User, attempt_id: uuid.UUID, part: str) -> uuid.UUID:
+    """The id of an attempt's answer to ``part`` (a question id) or of its end (``"end"``).
+
+    Derived from the person's global UUID as well as the attempt: knowing
+    someone's attempt id is not enough to take the ids their answers will
+    have. (Laptops of older releases send ids without the person; ids only
+    serve to drop duplicates, so both recipes live side by side.)
+    """
+    return derived_id(user.uuid, attempt_id, part)
 
 
 # --- content snapshots ---------------------------------------------------------------
@@ -79,6 +96,28 @@ def ensure_module_version(session: Session, module: Module) -> None:
         )
         .on_conflict_do_nothing(index_elements=["module_id", "version"])
     )
+
+
+def ensure_module_versions(session: Session, modules: list[Module]) -> None:
+    """Keep a snapshot of each of these module versions that has none yet (one query when all have one).
+
+    The server records the versions it offers laptops: an attempt a laptop
+    makes offline on one of them is graded on it, even after the server's
+    content changed.
+    """
+    if not modules:
+        return
+    known = {
+        (module_id, version)
+        for module_id, version in session.execute(
+            select(ModuleVersion.module_id, ModuleVersion.version).where(
+                ModuleVersion.module_id.in_({m.id for m in modules})
+            )
+        )
+    }
+    for module in modules:
+        if (module.id, module.version) not in known:
+            ensure_module_version(session, module)
 
 
 @dataclass(frozen=True)
@@ -146,23 +185,72 @@ def open_attempt(session: Session, user: User, module_id: str) -> QuizAttempt | 
     )
 
 
+def lock_attempts(session: Session, user_id: int) -> None:
+    """Serialise the starts of attempts of one person until the transaction ends.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the person's row, so that two
+    workers starting an attempt at once count each other's. SQLite: every
+    transaction already begins with ``BEGIN IMMEDIATE`` (one writer at a time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def attempts_used(session: Session, user_id: int, module_id: str) -> int:
+    return session.scalar(
+        select(func.count()).where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
+    )
+
+
+def limit_message(allowed: int) -> str:
+    if allowed == 1:
+        return "La seule tentative permise pour ce quiz est déjà utilisée."
+    return f"Les {allowed} tentatives permises pour ce quiz sont déjà utilisées."
+
+
+def opens_at_for(session: Session, user: User, module_id: str, now: datetime) -> datetime | None:
+    """When a module assigned to ``user`` for later opens, if it is not open yet; None when open.
+
+    A module the student was never given is open (the catalogue is free to
+    read); one given to their class or group opens at its earliest
+    assignment's ``opens_at``.
+    """
+    from lycee_ia.teaching.models import Assignment, Enrolment, GroupMember
+
+    my_classes = select(Enrolment.class_id).where(Enrolment.user_id == user.id)
+    my_groups = select(GroupMember.group_id).where(GroupMember.user_id == user.id)
+    earliest = session.scalar(
+        select(func.min(Assignment.opens_at)).where(
+            Assignment.module_id == module_id,
+            Assignment.class_id.in_(my_classes),
+            or_(Assignment.group_id.is_(None), Assignment.group_id.in_(my_groups)),
+        )
+    )
+    return earliest if earliest is not None and earliest > now else None
+
+
 def start_attempt(session: Session, user: User, module: Module, now: datetime | None = None) -> QuizAttempt:
-    """Resume the open attempt, or start a new one if the quiz allows it."""
+    """Resume the open attempt, or start a new one if the quiz allows it.
+
+    The person's attempts are locked first (:func:`lock_attempts`): racing
+    "Commencer" buttons on several workers start one attempt, never more than
+    the limit.
+    """
     if module.quiz is None:
         raise QuizError("Ce module n'a pas de quiz.", 404)
+    now = now or utcnow()
+    lock_attempts(session, user.id)
     current = open_attempt(session, user, module.id)
     if current is not None:
         return current
+    opens_at = opens_at_for(session, user, module.id, now)
+    if opens_at is not None:
+        from lycee_ia.templating import format_datetime
+
+        raise QuizError(f"Ce quiz n'est pas encore ouvert : il ouvre le {format_datetime(opens_at)}.", 403)
     allowed = module.quiz.settings.attempts
-    if allowed:
-        used = session.scalar(
-            select(func.count()).where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
-        )
-        if used >= allowed:
-            raise QuizError(
-                f"Vous avez déjà utilisé les {allowed} tentative{'s' if allowed > 1 else ''} permise{'s' if allowed > 1 else ''} pour ce quiz.",
-                403,
-            )
+    if allowed and attempts_used(session, user.id, module.id) >= allowed:
+        raise QuizError(limit_message(allowed), 403)
     ensure_module_version(session, module)
     attempt_id = uuid.uuid4()
     record_events(
@@ -178,7 +266,7 @@ def start_attempt(session: Session, user: User, module: Module, now: datetime | 
                 module_id=module.id,
                 module_version=module.version,
                 context={"questions": [q.id for q in module.quiz.questions]},
-                occurred_at=now or utcnow(),
+                occurred_at=now,
             )
         ],
     )
@@ -236,29 +324,40 @@ def answer_in_attempt(
     if not attempt.is_open:
         raise QuizError("Cette tentative est terminée : commencez-en une nouvelle.", 403)
     result = grade(question, answer)  # AnswerError propagates: nothing recorded
-    new = record_events(
-        session,
-        [
-            NewEvent(
-                id=derived_id(attempt.id, question_id),
-                registration=attempt.id,
-                user_id=user.id,
-                verb="answered",
-                object_type="question",
-                object_id=f"{module.id}/{question_id}",
-                module_id=module.id,
-                module_version=attempt.module_version,
-                result=_result_payload(answer, result, duration),
-                context={"quiz": True},
-                occurred_at=now,
-            )
-        ],
+    event = NewEvent(
+        id=attempt_event_id(user, attempt.id, question_id),
+        registration=attempt.id,
+        user_id=user.id,
+        verb="answered",
+        object_type="question",
+        object_id=f"{module.id}/{question_id}",
+        module_id=module.id,
+        module_version=attempt.module_version,
+        result=_result_payload(answer, result, duration),
+        context={"quiz": True},
+        occurred_at=now,
     )
+    new = record_events(session, [event])
+    if not new and not _is_own_event(session, event):
+        # The derived id is taken by an event that is not this answer (put
+        # there to swallow it): the answer still counts, under a random id.
+        new = record_events(session, [dataclasses.replace(event, id=uuid.uuid4())])
     finished = False
     if new and attempt.next_question_id() is None:
         finish_attempt(session, user, module, attempt, quiz, now)
         finished = True
     return AnswerOutcome(result, recorded=bool(new), finished=finished)
+
+
+def _is_own_event(session: Session, event: NewEvent) -> bool:
+    """Is the stored event of ``event.id`` this person's event of this attempt and object (an answer sent twice)?"""
+    stored = session.get(LearningEvent, event.id)
+    return (
+        stored is not None
+        and stored.user_id == event.user_id
+        and stored.registration == event.registration
+        and stored.object_id == event.object_id
+    )
 
 
 def _result_payload(answer: Any, result: GradeResult, duration: float | None) -> dict[str, Any]:
@@ -272,25 +371,23 @@ def finish_attempt(
     session: Session, user: User, module: Module, attempt: QuizAttempt, quiz: VersionedQuiz, now: datetime
 ) -> None:
     total = len(attempt.ids) or 1
-    score = sum(a.get("score", 0.0) for a in attempt.answers.values()) / total
+    score = sum(stored_score(a) for a in attempt.answers.values()) / total
     passed = score * 100 >= quiz.settings.mastery - 1e-9
-    record_events(
-        session,
-        [
-            NewEvent(
-                id=derived_id(attempt.id, "end"),
-                registration=attempt.id,
-                user_id=user.id,
-                verb="passed" if passed else "failed",
-                object_type="quiz",
-                object_id=module.id,
-                module_id=module.id,
-                module_version=attempt.module_version,
-                result={"score": round(score, 4), "success": passed, "mastery": quiz.settings.mastery},
-                occurred_at=now,
-            )
-        ],
+    event = NewEvent(
+        id=attempt_event_id(user, attempt.id, "end"),
+        registration=attempt.id,
+        user_id=user.id,
+        verb="passed" if passed else "failed",
+        object_type="quiz",
+        object_id=module.id,
+        module_id=module.id,
+        module_version=attempt.module_version,
+        result={"score": round(score, 4), "success": passed, "mastery": quiz.settings.mastery},
+        occurred_at=now,
     )
+    if not record_events(session, [event]) and not _is_own_event(session, event):
+        # The derived id is taken by someone else's event: end the attempt all the same.
+        record_events(session, [dataclasses.replace(event, id=uuid.uuid4())])
 
 
 def close_if_complete(session: Session, user: User, module: Module, attempt: QuizAttempt) -> None:
@@ -304,17 +401,42 @@ def close_if_complete(session: Session, user: User, module: Module, attempt: Qui
 def answers_of(session: Session, attempt: QuizAttempt) -> dict[str, LearningEvent]:
     """The answered events of an attempt, by question id."""
     events = session.scalars(
-        select(LearningEvent).where(LearningEvent.registration == attempt.id, LearningEvent.verb == "answered")
+        select(LearningEvent)
+        .where(
+            LearningEvent.registration == attempt.id,
+            LearningEvent.user_id == attempt.user_id,
+            LearningEvent.verb == "answered",
+        )
+        .order_by(LearningEvent.occurred_at.desc())
     )
-    return {event.object_id.split("/", 1)[1]: event for event in events}
+    # The first answer to a question wins, as in the attempt's summary.
+    return {event.object_id.split("/", 1)[-1]: event for event in events}
+
+
+def stored_answer(session: Session, attempt: QuizAttempt, question: Question) -> LearningEvent | None:
+    """The attempt owner's ``answered`` event for ``question``, whatever recipe made its id."""
+    return session.scalar(
+        select(LearningEvent)
+        .where(
+            LearningEvent.registration == attempt.id,
+            LearningEvent.user_id == attempt.user_id,
+            LearningEvent.verb == "answered",
+            LearningEvent.object_id == f"{attempt.module_id}/{question.id}",
+        )
+        .order_by(LearningEvent.occurred_at)
+        .limit(1)
+    )
 
 
 def grade_stored(session: Session, attempt: QuizAttempt, question: Question) -> GradeResult:
     """Grade again the answer stored for ``question`` (to show its feedback)."""
-    event = session.get(LearningEvent, derived_id(attempt.id, question.id))
+    event = stored_answer(session, attempt, question)
     if event is None:
         raise QuizError("Cette question n'a pas encore de réponse.", 404)
-    return grade(question, event.result["response"])
+    try:
+        return grade(question, (event.result or {}).get("response"))
+    except AnswerError:
+        raise QuizError("La réponse enregistrée pour cette question est illisible.", 404) from None
 
 
 # --- activities inside sections --------------------------------------------------------------
@@ -351,9 +473,10 @@ def answer_activity(
 
 
 def _attempt_row(session: Session, event: RecordedEvent) -> QuizAttempt | None:
+    """The attempt an event belongs to; None when it names none, or one of another person."""
     if event.registration is None or not event.module_id:
         return None
-    return summary_row(
+    row = summary_row(
         session,
         QuizAttempt,
         event.registration,
@@ -368,6 +491,9 @@ def _attempt_row(session: Session, event: RecordedEvent) -> QuizAttempt | None:
             answers={},
         ),
     )
+    if row.user_id != event.user_id or row.module_id != event.module_id:
+        return None
+    return row
 
 
 @on_event("attempted")
@@ -386,10 +512,10 @@ def _on_answered(session: Session, event: RecordedEvent) -> None:
     row = _attempt_row(session, event)
     if row is None:
         return
-    question_id = event.object_id.split("/", 1)[1]
-    if question_id not in row.answers:
-        result = event.result or {}
-        row.answers = {**row.answers, question_id: {"score": result.get("score", 0.0), "correct": bool(result.get("success"))}}
+    question_id = event.object_id.split("/", 1)[-1]
+    if row.is_open and question_id not in row.answers:
+        result = event.result if isinstance(event.result, dict) else {}
+        row.answers = {**row.answers, question_id: {"score": stored_score(result), "correct": result.get("success") is True}}
 
 
 @on_event("passed", "failed")
@@ -401,7 +527,7 @@ def _on_attempt_end(session: Session, event: RecordedEvent) -> None:
         return
     row.status = event.verb
     row.finished_at = event.occurred_at
-    row.score = (event.result or {}).get("score")
+    row.score = stored_score(event.result) if isinstance(event.result, dict) and "score" in event.result else None
     progress = progress_row(session, event)
     progress.quiz_attempts = (progress.quiz_attempts or 0) + 1
     if event.verb == "failed":

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -305,13 +305,23 @@ def receive_events(
     offset: int,
     now: datetime | None = None,
     source: str = "http",
+    modules: Mapping[str, Module] | None = None,
 ) -> PushResult:
     """Record the events a laptop sent for its student; refuse (and report) the others.
 
     An event is refused when it is malformed, names another person than the
-    device's student, or was made on another device. The others are inserted
-    (ON CONFLICT DO NOTHING) and their ids are all "held".
+    device's student, or was made on another device; answers and quiz results
+    are then regraded by the server, and refused when the web would not have
+    allowed them (``quiz.pushed.check_pushed_events``). The others are
+    inserted (ON CONFLICT DO NOTHING) and their ids are all "held".
+    ``modules``: the catalogue's modules (the app's catalogue by default).
     """
+    from lycee_ia.quiz.pushed import check_pushed_events
+
+    if modules is None:
+        from lycee_ia.content.catalogue import get_catalogue
+
+        modules = get_catalogue().modules
     now = now or utcnow()
     result = PushResult()
     accepted: list[WireEvent] = []
@@ -328,6 +338,13 @@ def receive_events(
             reasons[error.reason] += 1
             continue
         accepted.append(event)
+    # The same event twice in one push is checked (and recorded) once.
+    unique = {event.id: event for event in accepted}
+    new_events = [_new_event(event, device.user_id, offset, now) for event in unique.values()]
+    checked = check_pushed_events(session, device.user, new_events, modules, now)
+    for event_id, reason in checked.refused:
+        result.refused.append({"id": event_id, "reason": reason})
+        reasons[reason] += 1
     if reasons:
         # Reported: someone tried to write another person's record, or a laptop is broken.
         log.warning("sync: refused %s from device %s (%s)", dict(reasons), device.device_id, device.user.username)
@@ -335,29 +352,29 @@ def receive_events(
             session, None, "sync.refused", device.user.username,
             {"device": device.device_id, "source": source, "reasons": dict(reasons)},
         )
-    new_events = []
-    for event in accepted:
-        placed = place_event_time(event.occurred_at, offset, now)
-        new_events.append(
-            NewEvent(
-                id=event.id,
-                user_id=device.user_id,
-                device_id=event.device,
-                verb=event.verb,
-                object_type=event.object_type,
-                object_id=event.object_id,
-                module_id=event.module_id,
-                module_version=event.module_version,
-                result=event.result,
-                context=event.context,
-                registration=event.registration,
-                occurred_at=placed,
-                device_occurred_at=event.occurred_at if placed != event.occurred_at else None,
-            )
-        )
-    result.new = len(record_events(session, new_events))
-    result.held = [str(event.id) for event in accepted]
+    result.new = len(record_events(session, checked.events))
+    kept = {event.id for event in checked.events}
+    result.held = [str(event.id) for event in accepted if event.id in kept]
     return result
+
+
+def _new_event(event: WireEvent, user_id: int, offset: int, now: datetime) -> NewEvent:
+    placed = place_event_time(event.occurred_at, offset, now)
+    return NewEvent(
+        id=event.id,
+        user_id=user_id,
+        device_id=event.device,
+        verb=event.verb,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        module_id=event.module_id,
+        module_version=event.module_version,
+        result=event.result,
+        context=event.context,
+        registration=event.registration,
+        occurred_at=placed,
+        device_occurred_at=event.occurred_at if placed != event.occurred_at else None,
+    )
 
 
 # --- what a laptop pulls ---------------------------------------------------------------------
@@ -415,6 +432,7 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
     password hash (a USB bundle is a file that can be lost); the cursor then
     differs, so the next sync over the network brings it.
     """
+    modules = list(modules)
     classes = session.execute(
         select(SchoolClass.id, SchoolClass.name, Enrolment.enrolled_at)
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
@@ -443,6 +461,11 @@ def state_for(session: Session, user: User, modules: Iterable[Module], *, with_p
         "modules": published_modules(modules),
     }
     state["cursor"] = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+    # The versions offered are kept: the laptop's work on them is graded on them later.
+    from lycee_ia.quiz.services import ensure_module_versions
+
+    offered = {m["id"] for m in state["modules"]}
+    ensure_module_versions(session, [m for m in modules if m.id in offered])
     return state
 
 

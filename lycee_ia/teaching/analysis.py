@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.content.module import Module
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.grading import format_number, grade, normalize_text, parse_number
+from lycee_ia.quiz.grading import format_number, grade, normalize_text, parse_number, stored_score
 from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
@@ -346,7 +346,7 @@ def load_item_analysis(
             LearningEvent.registration.is_not(None),
         )
     ):
-        result = row.result or {}
+        result = row.result if isinstance(row.result, dict) else {}
         duration = result.get("duration")
         answers.append(
             AnswerRecord(
@@ -355,7 +355,7 @@ def load_item_analysis(
                 question_id=row.object_id.split("/", 1)[-1],
                 version=row.module_version or "",
                 response=result.get("response"),
-                score=float(result.get("score") or 0.0),
+                score=stored_score(result),
                 success=bool(result.get("success")),
                 duration=float(duration) if isinstance(duration, (int, float)) else None,
             )

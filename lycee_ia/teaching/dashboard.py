@@ -23,7 +23,8 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.model import Question
+from lycee_ia.quiz.grading import check_answer, stored_score
+from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
 from lycee_ia.sync.models import SyncDevice
@@ -524,15 +525,18 @@ def student_detail(
         lines = []
         for event in by_attempt.get(attempt.id, []):
             question_id = event.object_id.split("/", 1)[-1]
-            result = event.result or {}
+            result = event.result if isinstance(event.result, dict) else {}
             duration = result.get("duration")
+            question = questions.get(question_id)
+            if question is not None and not _readable(question, result.get("response")):
+                question = None  # an answer this version cannot read is shown as it was stored
             lines.append(
                 AnswerLine(
                     number=order.get(question_id, 0),
-                    question=questions.get(question_id),
+                    question=question,
                     question_id=question_id,
                     response=result.get("response"),
-                    score=float(result.get("score") or 0.0),
+                    score=stored_score(result),
                     success=bool(result.get("success")),
                     duration=float(duration) if isinstance(duration, (int, float)) else None,
                 )
@@ -572,3 +576,11 @@ def student_detail(
             )
         )
     return reports
+
+
+def _readable(question: Question, response: Any) -> bool:
+    try:
+        check_answer(question, response)
+    except (AnswerError, TypeError):
+        return False
+    return True

@@ -99,30 +99,55 @@ def test_the_same_batch_twice_is_stored_once_and_held_both_times(app, client, en
     assert _count(app) == 20
 
 
-def test_batches_in_the_wrong_order_give_the_same_summaries(app, client, enrolled):
-    """A quiz attempt whose end arrives before its start and its answers."""
+def test_batches_in_the_wrong_order_give_the_same_summaries_once_the_queue_is_sent_again(app, client, enrolled):
+    """A quiz attempt whose end and answers arrive before its start.
+
+    The server refuses an answer or an end whose attempt it does not hold yet
+    (it could not grade them); refused events stay in the laptop's queue, which
+    the next push sends again, in order: the summaries are then the same.
+    """
     student, token = enrolled
     attempt = str(uuid.uuid4())
     t0 = utcnow() - timedelta(minutes=10)
+    with app.app_context():
+        from lycee_ia.content.catalogue import get_catalogue
+        from lycee_ia.quiz.grading import correct_answer
+        from tests.security.pushes import wrong_answer
+
+        module = get_catalogue().modules["quiz-exemple"]
+        questions = list(module.quiz.questions)
+        version = module.version
 
     def quiz_event(verb, object_type, object_id, minutes, **fields):
         return _event(
             student.uuid, verb=verb, object_type=object_type, object_id=object_id, registration=attempt,
-            occurred_at=format_time(t0 + timedelta(minutes=minutes)), **fields,
+            module_version=version, occurred_at=format_time(t0 + timedelta(minutes=minutes)), **fields,
         )
 
-    start = quiz_event("attempted", "quiz", "quiz-exemple", 0, id=attempt, context={"questions": ["q1", "q2"]})
+    start = quiz_event("attempted", "quiz", "quiz-exemple", 0, id=attempt, context={"questions": [q.id for q in questions]})
     answers = [
-        quiz_event("answered", "question", "quiz-exemple/q1", 1, result={"score": 1.0, "success": True}, context={"quiz": True}),
-        quiz_event("answered", "question", "quiz-exemple/q2", 2, result={"score": 0.5, "success": False}, context={"quiz": True}),
+        quiz_event(
+            "answered", "question", f"quiz-exemple/{q.id}", 1 + i,
+            result={"response": correct_answer(q) if i else wrong_answer(q), "score": 1.0, "success": True},
+            context={"quiz": True},
+        )
+        for i, q in enumerate(questions)
     ]
-    end = quiz_event("failed", "quiz", "quiz-exemple", 3, result={"score": 0.75, "success": False, "mastery": 80})
+    end = quiz_event("passed", "quiz", "quiz-exemple", 9, result={"score": 1.0, "success": True, "mastery": 80})
+    refused = []
     for batch in ([end], answers[1:], [start], answers[:1]):
-        assert _push(client, token, batch).status_code == 200
+        response = _push(client, token, batch)
+        assert response.status_code == 200
+        refused += [r["id"] for r in response.json["refused"]]
+    assert set(refused) == {e["id"] for e in [end, *answers[1:]]}
+    queue = [start, *answers, end]  # the laptop's queue, in the order it was made
+    response = _push(client, token, [e for e in queue if e["id"] in refused])
+    assert response.json["refused"] == []
+    expected = (len(questions) - 1) / len(questions)
     with app.app_context():
         row = db.session.get(QuizAttempt, uuid.UUID(attempt))
-        assert row.status == "failed" and row.score == 0.75
-        assert row.ids == ["q1", "q2"] and set(row.answers) == {"q1", "q2"}
+        assert row.status == "failed" and row.score == round(expected, 4)
+        assert row.ids == [q.id for q in questions] and set(row.answers) == set(row.ids)
         progress = db.session.scalar(select(ModuleProgress))
         assert progress.quiz_attempts == 1 and progress.quiz_failures == 1
 

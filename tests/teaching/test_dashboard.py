@@ -75,6 +75,10 @@ def busy_class(app, world):
         chloe = _student(session, school_class, "chloe.c", "Chloé", "Carré")
         david = _student(session, school_class, "david.d", "David", "Dumas")
         emma = _student(session, school_class, "emma.e", "Emma", "Etienne")
+        # Opened before the work below was done (a quiz does not start before its module opens).
+        assignment = session.get(Assignment, world.assignment_id)
+        assignment.opens_at = NOW - timedelta(days=12)
+        assignment.due_at = NOW - timedelta(days=2)
         session.flush()
         wrong = {
             "qe-unique": choice(QUIZ_MODULE, "qe-unique", "4 150"),
@@ -89,9 +93,6 @@ def busy_class(app, world):
         read(session, chloe, QUIZ_MODULE, sections=1, when=NOW - timedelta(days=10))
         take_quiz(session, emma, QUIZ_MODULE, {"qe-court": " <b>onu</b> "}, when=NOW - timedelta(hours=5))
         take_quiz(session, emma, QUIZ_MODULE, when=NOW - timedelta(hours=4))
-        assignment = session.get(Assignment, world.assignment_id)
-        assignment.opens_at = NOW - timedelta(days=12)
-        assignment.due_at = NOW - timedelta(days=2)
         session.commit()
         return SimpleNamespace(
             alice=alice.id, bruno=bruno.id, chloe=chloe.id, david=david.id, emma=emma.id, assignment=assignment.id
