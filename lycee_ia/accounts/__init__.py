@@ -7,6 +7,7 @@ from flask_login import LoginManager, current_user
 
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.db import db
+from lycee_ia.routing import MAX_ID, small_int
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
@@ -20,9 +21,10 @@ _OPEN_WHEN_PASSWORD_MUST_CHANGE = {"accounts.account", "accounts.logout", "stati
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    number = small_int(user_id, 1, MAX_ID)
+    if number is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

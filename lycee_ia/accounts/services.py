@@ -248,10 +248,16 @@ def change_own_password(session: Session, user: User, current: str, new: str, co
 
 
 def reset_password(session: Session, *, actor: User | None, user: User) -> str:
-    """Give the account a new generated password, to be changed at next login."""
+    """Give the account a new generated password, to be changed at next login.
+
+    The reset is audited with the account's role: an administrator who resets a
+    teacher's password could sign in as them, and the journal says so. The
+    temporary password opens nothing but the account page until the owner
+    chooses a new one, and the account's other sessions end.
+    """
     password = generate_password()
     set_password(session, user, password, must_change=True)
-    log_action(session, actor, "user.reset_password", user.username)
+    log_action(session, actor, "user.reset_password", user.username, {"role": Role(user.role).value})
     return password
 
 

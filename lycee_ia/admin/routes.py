@@ -14,14 +14,14 @@ from lycee_ia.admin.forms import CreateUserForm
 from lycee_ia.admin.models import AuditEntry
 from lycee_ia.db import db
 from lycee_ia.errors import fail
+from lycee_ia.routing import small_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
 
 
 def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return small_int(request.args.get("page"), 1, 99_999) or 1
 
 
 def get_user_or_404(user_id: int) -> User:

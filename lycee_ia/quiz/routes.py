@@ -14,6 +14,7 @@ from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
 from lycee_ia.quiz.model import AnswerError
+from lycee_ia.routing import small_int
 from lycee_ia.quiz.services import (
     QuizError,
     answer_activity,
@@ -48,8 +49,8 @@ def _refuse(error: QuizError | AnswerError):
 
 
 def _duration() -> float | None:
-    shown = request.form.get("shown_at", "")
-    return time.time() - int(shown) if shown.isdigit() else None
+    shown = small_int(request.form.get("shown_at"), 0, 10**11)
+    return None if shown is None else time.time() - shown
 
 
 @bp.route("/modules/<module_id>/quiz")

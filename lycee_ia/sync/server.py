@@ -42,6 +42,10 @@ DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PUBLIC_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 # A laptop clock within this of the server's is taken as right (network delay).
 CLOCK_TOLERANCE = timedelta(minutes=2)
+# A laptop clock further off than this is refused: the offset is stored in a
+# PostgreSQL integer (about 68 years of seconds), and a laptop whose battery
+# died back to 1970 is still within it.
+MAX_CLOCK_OFFSET = timedelta(days=60 * 366)
 
 
 class SyncError(Exception):
@@ -62,12 +66,23 @@ def hash_token(token: str) -> str:
 
 
 def measure_offset(laptop_now: datetime | None, server_now: datetime) -> int:
-    """Server clock minus laptop clock, in whole seconds; 0 within the tolerance."""
+    """Server clock minus laptop clock, in whole seconds; 0 within the tolerance.
+
+    A laptop clock more than MAX_CLOCK_OFFSET away (a year 2199 or 1900) is
+    refused with a SyncError: the laptop keeps its events until its clock is set.
+    """
     if laptop_now is None:
         return 0
     offset = server_now - laptop_now
     if abs(offset) <= CLOCK_TOLERANCE:
         return 0
+    if abs(offset) > MAX_CLOCK_OFFSET:
+        raise SyncError(
+            f"L'horloge de cet ordinateur indique l'année {laptop_now.year} : réglez la date et l'heure de "
+            "l'ordinateur, puis synchronisez de nouveau (rien n'est perdu, les traces attendent sur l'ordinateur).",
+            400,
+            "bad_clock",
+        )
     return int(offset.total_seconds())
 
 
@@ -112,6 +127,7 @@ def enrol_device(
     (slip) password is refused: the student chooses their own on the site first.
     """
     now = now or utcnow()
+    offset = measure_offset(laptop_now, now)  # a clock far off is refused before anything is checked
     if not DEVICE_ID_RE.match(device_id or ""):
         raise SyncError("Identifiant d'appareil invalide.", 400, "bad_device")
     if not PUBLIC_KEY_RE.match(public_key or ""):
@@ -157,7 +173,7 @@ def enrol_device(
     device.revoked_at = None
     device.revoked_by_id = None
     device.last_seen_at = now
-    device.clock_offset = measure_offset(laptop_now, now)
+    device.clock_offset = offset
     session.flush()
     log_action(session, user, "sync.enrol", user.username, {"device": device_id})
     return device, token
@@ -306,6 +322,7 @@ def receive_events(
     now: datetime | None = None,
     source: str = "http",
     modules: Mapping[str, Module] | None = None,
+    uploaded_by: User | None = None,
 ) -> PushResult:
     """Record the events a laptop sent for its student; refuse (and report) the others.
 
@@ -315,6 +332,10 @@ def receive_events(
     allowed them (``quiz.pushed.check_pushed_events``). The others are
     inserted (ON CONFLICT DO NOTHING) and their ids are all "held".
     ``modules``: the catalogue's modules (the app's catalogue by default).
+
+    Refusals go to the audit log under the one who sent them: the device's
+    student for a push (their token), the person who uploaded a USB bundle
+    (``uploaded_by``; None, shown as the command line, for ``sync import``).
     """
     from lycee_ia.quiz.pushed import check_pushed_events
 
@@ -349,7 +370,7 @@ def receive_events(
         # Reported: someone tried to write another person's record, or a laptop is broken.
         log.warning("sync: refused %s from device %s (%s)", dict(reasons), device.device_id, device.user.username)
         log_action(
-            session, None, "sync.refused", device.user.username,
+            session, uploaded_by if source == "bundle" else device.user, "sync.refused", device.user.username,
             {"device": device.device_id, "source": source, "reasons": dict(reasons)},
         )
     result.new = len(record_events(session, checked.events))
@@ -570,7 +591,7 @@ def import_events_bundle(
         # last HTTP contact (its enrolment at least), not the bundle's age.
         offset = device.clock_offset
         for start in range(0, len(events), MAX_BATCH):
-            result = receive_events(session, device, events[start : start + MAX_BATCH], offset=offset, now=now, source="bundle")
+            result = receive_events(session, device, events[start : start + MAX_BATCH], offset=offset, now=now, source="bundle", uploaded_by=actor)
             report.new += result.new
             report.already += len(result.held) - result.new
             report.refused += len(result.refused)

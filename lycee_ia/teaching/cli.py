@@ -1,4 +1,8 @@
-"""``lycee-ia users import FILE.csv --class NAME``: the roster import from the command line."""
+"""``lycee-ia users import FILE.csv --class NAME``: the roster import from the command line.
+
+The machine's operator acts as an administrator: the file may name any
+student account (``actor`` None in the services and the audit log).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lycee_ia.db import db
+from lycee_ia.routing import MAX_ID
 from lycee_ia.teaching.models import SchoolClass
 from lycee_ia.teaching.services import ImportRefused, import_roster, read_roster_for
 
@@ -18,7 +23,7 @@ ACTIONS = {"create": "à créer", "enrol": "compte existant, à inscrire", "alre
 @click.command("import", help="Importer les élèves d'une classe depuis un fichier CSV (aperçu, puis confirmation).")
 @click.argument("path", metavar="FICHIER.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--class", "class_name", required=True, help="Nom de la classe à remplir (elle doit exister).")
-@click.option("--school", "school_id", type=int, default=None, help="Numéro de l'établissement, si plusieurs classes portent ce nom.")
+@click.option("--school", "school_id", type=click.IntRange(1, MAX_ID), default=None, help="Numéro de l'établissement, si plusieurs classes portent ce nom.")
 @click.option("--yes", is_flag=True, help="Importer sans demander de confirmation après l'aperçu.")
 @with_appcontext
 def import_roster_command(path: Path, class_name: str, school_id: int | None, yes: bool) -> None:
@@ -32,7 +37,7 @@ def import_roster_command(path: Path, class_name: str, school_id: int | None, ye
     if len(candidates) > 1:
         raise click.ClickException(f"Plusieurs classes s'appellent « {class_name} » : précisez l'établissement avec --school.")
     school_class = candidates[0]
-    roster, plan = read_roster_for(session, school_class, path.read_bytes())
+    roster, plan = read_roster_for(session, school_class, path.read_bytes(), None)
     if plan.problems:
         for problem in plan.problems:
             click.echo(str(problem), err=True)

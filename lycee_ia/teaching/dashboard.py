@@ -27,6 +27,7 @@ from lycee_ia.quiz.grading import check_answer, stored_score
 from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
 from lycee_ia.quiz.snapshot import question_from_dict
+from lycee_ia.routing import MAX_ID, small_int
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
 from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, due_for, state_from, state_of
@@ -188,8 +189,8 @@ def parse_sort(value: str | None, columns: list[Column]) -> str:
     """``nom``, ``activite`` or ``d<assignment id>``; anything else sorts by name."""
     if value in SORT_KEYS:
         return value
-    if value and value.startswith("d") and value[1:].isdigit():
-        if any(c.assignment.id == int(value[1:]) for c in columns):
+    if value and value.startswith("d") and (wanted := small_int(value[1:], 0, MAX_ID)) is not None:
+        if any(c.assignment.id == wanted for c in columns):
             return value
     return "nom"
 

@@ -21,6 +21,7 @@ from lycee_ia.accounts.services import get_user_by_username
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
+from lycee_ia.routing import small_int
 from lycee_ia.teaching import services
 from lycee_ia.teaching.analysis import load_item_analysis
 from lycee_ia.teaching.dashboard import DEFAULT_INACTIVE_DAYS, class_dashboard, student_detail
@@ -90,8 +91,8 @@ def _modules():
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and low <= int(raw) <= high else default
+    value = small_int(request.args.get(name), low, high)
+    return default if value is None else value
 
 
 def _csv_response(content: bytes, name: str) -> Response:
@@ -399,7 +400,7 @@ def import_preview(class_id: int, token: str):
             already=result.already,
             title="Élèves importés",
         )
-    plan = services.plan_pending(db.session, school_class, pending)
+    plan = services.plan_pending(db.session, actor=current_user, school_class=school_class, pending=pending)
     return render_template("teaching/preview.html", school_class=school_class, plan=plan, pending=pending, refused=False)
 
 

@@ -617,49 +617,115 @@ def _accounts_starting_with(session: Session, bases: set[str]) -> list[User]:
     return found
 
 
-def _accounts_named(session: Session, usernames: set[str]) -> dict[str, User]:
+UNAVAILABLE_IDENTIFIER = (
+    "l'identifiant « {username} » n'est pas disponible pour cette classe : laissez la colonne « Identifiant » vide "
+    "pour créer un compte, ou demandez à l'administrateur d'inscrire cet élève."
+)
+
+
+def may_enrol_anyone(actor: User | None) -> bool:
+    """The machine's operator (``actor`` None, the command line) and administrators may enrol any student."""
+    return actor is None or actor.role == Role.ADMIN
+
+
+def _reachable_students(actor: User | None):
+    """A statement of the students ``actor`` may name in an import, or None for anyone.
+
+    A teacher reaches only the students already in one of their classes: an
+    account elsewhere (another class, another school, a member of staff) is
+    out of their reach, and the import treats it exactly like a username that
+    does not exist.
+    """
+    statement = select(User).where(User.role == Role.STUDENT)
+    if may_enrol_anyone(actor):
+        return statement
+    if actor.role != Role.TEACHER:
+        return None
+    mine = (
+        select(Enrolment.user_id)
+        .join(ClassTeacher, ClassTeacher.class_id == Enrolment.class_id)
+        .where(ClassTeacher.user_id == actor.id)
+    )
+    return statement.where(User.id.in_(mine))
+
+
+def _accounts_named(session: Session, usernames: set[str], actor: User | None) -> dict[str, User]:
+    """The accounts among ``usernames`` that ``actor`` may name: every account for an
+    operator or an administrator, the students of the teacher's classes otherwise."""
     found: dict[str, User] = {}
+    if may_enrol_anyone(actor):
+        statement = select(User)
+    else:
+        statement = _reachable_students(actor)
+        if statement is None:
+            return found
     ordered = sorted(usernames)
     for start in range(0, len(ordered), 500):
-        for user in session.scalars(select(User).where(User.username.in_(ordered[start : start + 500]))):
+        for user in session.scalars(statement.where(User.username.in_(ordered[start : start + 500]))):
             found[user.username] = user
     return found
 
 
-def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRow]) -> ImportPlan:
+def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRow], actor: User | None) -> ImportPlan:
     """Decide, for each line, whether a student is created, enrolled, or already there.
 
     Existing accounts are found by the ``Identifiant`` column only, or by name
     among the students already in this class: a student of the same name
     elsewhere is never taken for this one without an identifier (two
     homonyms must not share an account); the preview warns instead.
+
+    Who may name which account (``actor``): the command line's operator and
+    administrators any student, and may give a new account the identifier of
+    their choice; a teacher only the students already in one of their
+    classes. Any other identifier given by a teacher, whether it exists or
+    not, gets one neutral refusal: the file must not tell a teacher whether an
+    account exists outside their classes, nor whose it is. No message names a
+    stored name.
     """
     plan = ImportPlan()
+    anyone = may_enrol_anyone(actor)
     in_class = students_of(session, school_class)
     by_name: dict[tuple[str, str], list[User]] = {}
     for student in in_class:
         by_name.setdefault((fold(student.first_name), fold(student.last_name)), []).append(student)
     enrolled_ids = {s.id for s in in_class}
-    given = _accounts_named(session, {r.username for r in rows if r.username})
+    given = _accounts_named(session, {r.username for r in rows if r.username}, actor)
     # Every account whose username starts like one we may generate: the
-    # numbers to skip, and the homonyms to warn about.
+    # numbers to skip.
     similar = _accounts_starting_with(session, {username_base(r.first_name, r.last_name) for r in rows if not r.username})
+    # Homonyms to warn about: students the actor may name, not in the class yet.
+    reachable = _reachable_students(actor)
+    reachable_ids = (
+        None if anyone or reachable is None
+        else set(session.scalars(reachable.with_only_columns(User.id)))
+    )
     homonyms: dict[tuple[str, str], User] = {}
     for user in similar:
-        if user.role == Role.STUDENT and user.id not in enrolled_ids:
+        if (
+            user.role == Role.STUDENT
+            and user.id not in enrolled_ids
+            and (anyone or (reachable_ids is not None and user.id in reachable_ids))
+        ):
             homonyms.setdefault((fold(user.first_name), fold(user.last_name)), user)
     taken = {u.username for u in similar} | set(given) | {r.username for r in rows if r.username}
     for row in rows:
         name = (fold(row.first_name), fold(row.last_name))
         if row.username:
             user = given.get(row.username)
-            if user is None:
+            if user is None and not anyone:
+                plan.problems.append(Problem(row.line, UNAVAILABLE_IDENTIFIER.format(username=row.username)))
+            elif user is None:
                 plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, "create", row.username, group=row.group))
             elif user.role != Role.STUDENT:
+                # Only an operator or an administrator gets here (a teacher's lookup holds students only).
                 plan.problems.append(Problem(row.line, f"l'identifiant « {row.username} » n'est pas celui d'un compte d'élève."))
             elif (fold(user.first_name), fold(user.last_name)) != name:
                 plan.problems.append(
-                    Problem(row.line, f"l'identifiant « {row.username} » est celui de {user.display_name}, pas de {row.first_name} {row.last_name}.")
+                    Problem(
+                        row.line,
+                        f"l'identifiant « {row.username} » est celui d'un élève dont le nom n'est pas "
+                        f"{row.first_name} {row.last_name} : vérifiez cette ligne.",
+                    )
                 )
             else:
                 action = "already" if user.id in enrolled_ids else "enrol"
@@ -712,12 +778,14 @@ def rows_from_json(content: dict) -> list[RosterRow]:
     ]
 
 
-def read_roster_for(session: Session, school_class: SchoolClass, data: bytes) -> tuple[RosterFile, ImportPlan]:
-    """Read a roster file for the class and plan its import (nothing written)."""
+def read_roster_for(
+    session: Session, school_class: SchoolClass, data: bytes, actor: User | None
+) -> tuple[RosterFile, ImportPlan]:
+    """Read a roster file for the class and plan its import by ``actor`` (nothing written)."""
     roster = read_roster(data, school_class.name)
     if not roster.ok:
         return roster, ImportPlan(problems=list(roster.problems), ignored=roster.ignored)
-    plan = plan_import(session, school_class, roster.rows)
+    plan = plan_import(session, school_class, roster.rows, actor)
     plan.ignored = roster.ignored
     return roster, plan
 
@@ -731,7 +799,7 @@ def start_roster_import(
     random id the confirmation must name. Nothing else is written.
     """
     now = now or utcnow()
-    roster, plan = read_roster_for(session, school_class, data)
+    roster, plan = read_roster_for(session, school_class, data, actor)
     if plan.problems:
         return plan, None
     session.execute(delete(RosterImport).where(RosterImport.created_at < now - IMPORT_LIFETIME))
@@ -747,8 +815,8 @@ def start_roster_import(
     return plan, pending
 
 
-def plan_pending(session: Session, school_class: SchoolClass, pending: RosterImport) -> ImportPlan:
-    plan = plan_import(session, school_class, rows_from_json(pending.content))
+def plan_pending(session: Session, *, actor: User, school_class: SchoolClass, pending: RosterImport) -> ImportPlan:
+    plan = plan_import(session, school_class, rows_from_json(pending.content), actor)
     plan.ignored = [tuple(item) for item in pending.content.get("ignored", [])]
     return plan
 
@@ -763,7 +831,7 @@ class ImportRefused(TeachingError):
 
 def import_roster(session: Session, *, actor: User | None, school_class: SchoolClass, rows: list[RosterRow]) -> ImportResult:
     """Create, enrol and group the students of ``rows``: all of them, or none (ImportRefused)."""
-    plan = plan_import(session, school_class, rows)
+    plan = plan_import(session, school_class, rows, actor)
     if plan.problems:
         raise ImportRefused(plan)
     groups = {fold(g.name): g for g in groups_of(session, school_class)}

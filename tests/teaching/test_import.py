@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.admin.models import AuditEntry
 from lycee_ia.db import db
-from lycee_ia.teaching.models import ClassGroup, Enrolment, GroupMember, RosterImport
+from lycee_ia.teaching import services
+from lycee_ia.teaching.models import ClassGroup, Enrolment, GroupMember, RosterImport, SchoolClass
 from tests.helpers import csrf_token_from, login, page_text
 
 HEADER = "Nom;Prénom;Classe;Groupe;Date de naissance;Identifiant;Régime\n"
@@ -38,6 +39,18 @@ def _students(app, class_id: int) -> dict[str, User]:
                 select(User).join(Enrolment, Enrolment.user_id == User.id).where(Enrolment.class_id == class_id)
             )
         }
+
+
+def _give_class_b_to_teacher(app, world) -> None:
+    """An administrator gives class B to the teacher of class A too: its students are theirs."""
+    with app.app_context():
+        services.add_teacher(
+            db.session,
+            actor=None,
+            school_class=db.session.get(SchoolClass, world.class_b),
+            teacher=db.session.get(User, world.teacher.id),
+        )
+        db.session.commit()
 
 
 def _count(app, model) -> int:
@@ -146,14 +159,17 @@ def test_usernames_get_a_number_on_collision_and_homonyms_are_never_merged(app, 
     )
     preview = page_text(client.get(response.headers["Location"]))
     assert "lea.martin2" in preview and "lea.martin3" in preview and "hugo.durand3" in preview
-    # The existing Léa Martin (another class) is not taken for these two: the teacher is warned.
-    assert "un compte d'élève au même nom existe déjà (« lea.martin »)" in preview
+    # The existing Léa Martin is in none of this teacher's classes: not taken for these two,
+    # and not named either (a teacher learns nothing of the accounts outside their classes).
+    assert "au même nom existe déjà" not in preview
     _confirm(client, response.headers["Location"])
     assert {"lea.martin2", "lea.martin3", "hugo.durand3"} <= set(_students(app, world.class_a))
     assert "lea.martin" not in _students(app, world.class_a)
 
 
 def test_an_existing_account_named_in_the_file_is_enrolled_and_a_second_import_changes_nothing(app, client, world):
+    # The student is in another class of the same teacher (before the fix: in anyone's class).
+    _give_class_b_to_teacher(app, world)
     login(client, world.teacher.username)
     other = world.other_student
     text = HEADER + f"{other.last_name};{other.first_name};2nde A;;;{other.username.upper()};\nRoux;Nina;2nde A;;;;\n"
@@ -176,6 +192,9 @@ def test_an_existing_account_named_in_the_file_is_enrolled_and_a_second_import_c
 
 
 def test_identifiers_of_the_wrong_person_or_of_a_teacher_are_refused(app, client, world):
+    # Old behaviour (the vulnerability): "est celui de Noé Bernard" and "n'est pas celui d'un
+    # compte d'élève" told a teacher whose account an identifier was, and that staff accounts exist.
+    _give_class_b_to_teacher(app, world)
     login(client, world.teacher.username)
     response = _upload(
         client,
@@ -184,20 +203,52 @@ def test_identifiers_of_the_wrong_person_or_of_a_teacher_are_refused(app, client
     )
     assert response.status_code == 400
     text = page_text(response)
-    assert f"Ligne 2 : l'identifiant « {world.other_student.username} » est celui de" in text
-    assert f"Ligne 3 : l'identifiant « {world.other_teacher.username} » n'est pas celui d'un compte d'élève." in text
+    # A student of the teacher's other class, under another name: refused, without the stored name.
+    assert f"Ligne 2 : l'identifiant « {world.other_student.username} » est celui d'un élève dont le nom n'est pas Léa Martin" in text
+    assert world.other_student.first_name not in text and world.other_student.last_name not in text
+    # A member of staff: the same refusal as an identifier that exists nowhere.
+    assert f"Ligne 3 : l'identifiant « {world.other_teacher.username} » n'est pas disponible pour cette classe" in text
+    assert world.other_teacher.last_name not in text
+
+
+def test_the_command_line_operator_may_enrol_any_student_but_never_a_member_of_staff(app, runner, world, tmp_path):
+    other = world.other_student
+    roster = tmp_path / "2nde A.csv"
+    roster.write_text(f"Nom;Prénom;Classe;Identifiant\n{other.last_name};{other.first_name};2nde A;{other.username}\n", encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "compte existant, à inscrire" in result.output and other.username in _students(app, world.class_a)
+    roster.write_text(f"Nom;Prénom;Classe;Identifiant\nVidal;Marc;2nde A;{world.other_teacher.username}\n", encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A", "--yes"])
+    assert result.exit_code == 1 and "n'est pas celui d'un compte d'élève" in result.output
+    assert world.other_teacher.username not in _students(app, world.class_a)
+    result = runner.invoke(args=["users", "import", str(roster), "--class", "2nde A", "--school", str(2**63), "--yes"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_accounts_changed_between_preview_and_confirmation_import_nothing(app, client, world, make_user):
+    # Class B is the teacher's at the preview, no longer at the confirmation: its student is
+    # out of reach then, and the confirmation (planned again) imports nothing.
+    _give_class_b_to_teacher(app, world)
     login(client, world.teacher.username)
-    response = _upload(client, world.class_a, HEADER + "Roux;Nina;2nde A;;;nina.r;\nBlanc;Paul;2nde A;;;;\n")
+    other = world.other_student
+    response = _upload(client, world.class_a, HEADER + f"{other.last_name};{other.first_name};2nde A;;;{other.username};\nBlanc;Paul;2nde A;;;;\n")
     preview_url = response.headers["Location"]
+    assert "Compte existant, ajouté à la classe" in page_text(client.get(preview_url))
     users = _count(app, User)
-    make_user(Role.TEACHER, username="nina.r", first_name="Nina", last_name="Roux")
+    with app.app_context():
+        services.remove_teacher(
+            db.session,
+            actor=None,
+            school_class=db.session.get(SchoolClass, world.class_b),
+            teacher=db.session.get(User, world.teacher.id),
+        )
+        db.session.commit()
     result = _confirm(client, preview_url)
     assert result.status_code == 409
-    assert "Ligne 2 : l'identifiant « nina.r » n'est pas celui d'un compte d'élève." in page_text(result)
-    assert _count(app, User) == users + 1  # only the teacher made above: not Paul Blanc
+    assert f"Ligne 2 : l'identifiant « {other.username} » n'est pas disponible pour cette classe" in page_text(result)
+    assert _count(app, User) == users  # not Paul Blanc
+    assert other.username not in _students(app, world.class_a)
 
 
 def test_a_pending_import_belongs_to_its_teacher_and_class_and_expires(app, client, world):
