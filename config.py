@@ -261,6 +261,9 @@ class BaseConfig:
     ALLOWED_HOSTS: tuple[str, ...] = ()
     DEMO_ALLOWED = True
     SQLALCHEMY_ECHO = False
+    # gzip for pages, the stylesheet and scripts when the browser accepts it
+    # (lycee_ia/compression.py); LYCEE_IA_COMPRESS=0 leaves it to a proxy.
+    COMPRESS = True
     # Sync (lycee_ia/sync): which side this instance plays, the laptop's server,
     # the background sync's rhythm (seconds) and the events sent per request.
     SYNC_ROLES: frozenset[str] = frozenset()
@@ -274,6 +277,7 @@ class BaseConfig:
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         settings["COURSES_DIR"] = _courses_dir(env)
+        settings["COMPRESS"] = _bool(env, "LYCEE_IA_COMPRESS", cls.COMPRESS)
         return settings
 
 

@@ -25,10 +25,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(TestConfig.from_env({}))
         app.config.update(test_config)
 
-    from lycee_ia import accounts, admin, content, errors, main, quiz, routing, security, sync, teaching, templating
+    from lycee_ia import (
+        accounts,
+        admin,
+        compression,
+        content,
+        errors,
+        main,
+        quiz,
+        routing,
+        security,
+        sync,
+        teaching,
+        templating,
+    )
     from lycee_ia.db import db
 
     routing.init_app(app)
+    # Registered first, so that it runs last: it compresses the finished answer.
+    compression.init_app(app)
     db.init_app(app)
     security.init_app(app)
     templating.init_app(app)
