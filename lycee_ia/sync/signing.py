@@ -123,17 +123,31 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes, bytes]:
 
 def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
     """Check the signature, size and hash of a signed file; return its document."""
+    return verify_document_by_any(data, [public_key], kind)[0]
+
+
+def verify_document_by_any(data: bytes, public_keys: list[str], kind: str) -> tuple[SignedFile, str]:
+    """Like :func:`verify_document`, for a file that one of ``public_keys`` may have signed.
+
+    Returns the document and the key that signed it. The payload is hashed and
+    read once, whatever the number of keys tried.
+    """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     header, head_line, signature, payload = read_header(data)
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
-        key.verify(signature, head_line)
-    except (InvalidSignature, ValueError):
+    signer = None
+    for public_key in public_keys:
+        try:
+            Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(signature, head_line)
+        except (InvalidSignature, ValueError):
+            continue
+        signer = public_key
+        break
+    if signer is None:
         raise SignatureError(
             "la signature ne correspond pas : le fichier a été modifié, ou il ne vient pas de l'appareil attendu."
-        ) from None
+        )
     if header.get("kind") != kind:
         raise SignatureError("ce fichier n'est pas du type attendu.")
     if len(payload) != header["size"]:
@@ -146,4 +160,4 @@ def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
         raise SignatureError("le contenu du fichier est illisible.") from None
     if not isinstance(document, dict):
         raise SignatureError("le contenu du fichier est illisible.")
-    return SignedFile(header, document)
+    return SignedFile(header, document), signer

@@ -17,6 +17,9 @@ from typing import Any
 from lycee_ia.events.services import OBJECT_TYPES, VERBS
 
 MAX_DOCUMENT_BYTES = 8 * 1024  # result or context of one event, as JSON
+# Version of the USB bundle of events. 1: the students were named only inside
+# the payload. 2: the signed header also lists them (``users``).
+BUNDLE_FORMAT = 2
 EARLIEST = datetime(1970, 1, 1)
 LATEST = datetime(2200, 1, 1)
 
