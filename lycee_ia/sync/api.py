@@ -9,14 +9,13 @@ client gives it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
-from lycee_ia.sync import server, signing
+from lycee_ia.sync import server, signing, wire
 from lycee_ia.sync.server import MAX_BATCH, SyncError
 from lycee_ia.sync.wire import format_time, parse_time
 
@@ -43,9 +42,11 @@ def _body() -> dict[str, Any]:
     elif len(raw) > MAX_BODY:
         raise SyncError("Corps de requête trop volumineux.", 413, "too_large")
     try:
-        body = json.loads(raw)
+        body = wire.loads(raw)
     except (ValueError, RecursionError):
-        raise SyncError("Corps de requête JSON illisible.", 400, "bad_json") from None
+        raise SyncError(
+            "Corps de requête JSON illisible (NaN et Infinity ne sont pas des nombres JSON).", 400, "bad_json"
+        ) from None
     if not isinstance(body, dict):
         raise SyncError("Le corps de la requête doit être un objet JSON.", 400, "bad_json")
     return body

@@ -48,7 +48,7 @@ class SignatureError(ValueError):
 
 
 def _refuse_constant(name: str) -> Any:
-    """``parse_constant`` for json.loads: NaN and Infinity are not JSON, refuse them."""
+    """``parse_constant`` for json.loads: NaN and Infinity are not JSON numbers, refuse them."""
     raise ValueError(f"not a JSON number: {name}")
 
 

@@ -111,10 +111,10 @@ def test_batches_in_the_wrong_order_give_the_same_summaries(app, client, enrolle
             occurred_at=format_time(t0 + timedelta(minutes=minutes)), **fields,
         )
 
-    start = quiz_event("attempted", "quiz", "quiz-exemple", 0, id=attempt, context={"questions": ["q1", "q2"]})
+    start = quiz_event("attempted", "quiz", "quiz-exemple", 0, id=attempt, context={"questions": ["qe-court", "qe-nombre"]})
     answers = [
-        quiz_event("answered", "question", "quiz-exemple/q1", 1, result={"score": 1.0, "success": True}, context={"quiz": True}),
-        quiz_event("answered", "question", "quiz-exemple/q2", 2, result={"score": 0.5, "success": False}, context={"quiz": True}),
+        quiz_event("answered", "question", "quiz-exemple/qe-court", 1, result={"response": "AIE", "score": 1.0, "success": True}, context={"quiz": True}),
+        quiz_event("answered", "question", "quiz-exemple/qe-nombre", 2, result={"response": "1,6", "score": 0.5, "success": False}, context={"quiz": True}),
     ]
     end = quiz_event("failed", "quiz", "quiz-exemple", 3, result={"score": 0.75, "success": False, "mastery": 80})
     for batch in ([end], answers[1:], [start], answers[:1]):
@@ -122,7 +122,7 @@ def test_batches_in_the_wrong_order_give_the_same_summaries(app, client, enrolle
     with app.app_context():
         row = db.session.get(QuizAttempt, uuid.UUID(attempt))
         assert row.status == "failed" and row.score == 0.75
-        assert row.ids == ["q1", "q2"] and set(row.answers) == {"q1", "q2"}
+        assert row.ids == ["qe-court", "qe-nombre"] and set(row.answers) == {"qe-court", "qe-nombre"}
         progress = db.session.scalar(select(ModuleProgress))
         assert progress.quiz_attempts == 1 and progress.quiz_failures == 1
 
