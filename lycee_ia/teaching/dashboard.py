@@ -25,13 +25,16 @@ from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.model import Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.quiz.snapshot import question_from_dict
+from lycee_ia.quiz.stored import attempt_question_ids, read_answer, readable_score, snapshot_questions
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
 from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, state_from, state_of
 from lycee_ia.templating import format_date
 
 DEFAULT_INACTIVE_DAYS = 7
+# What a student's page reads at most, whatever a laptop pushed.
+MAX_ATTEMPTS_SHOWN = 200
+MAX_ANSWERS_SHOWN = 10_000
 FAILURES_FOR_HELP = 2
 
 
@@ -169,6 +172,7 @@ class ClassDashboard:
 
 
 def _percent(score: float | None) -> int | None:
+    score = readable_score(score)  # a stored summary may hold anything a laptop once sent
     return None if score is None else round(score * 100)
 
 
@@ -406,6 +410,7 @@ class AnswerLine:
     score: float
     success: bool
     duration: float | None
+    unreadable: bool = False  # a stored row that does not fit its question: shown as « réponse illisible »
 
 
 @dataclass
@@ -469,17 +474,46 @@ def student_detail(
         if a.group_id is None or a.group_id in my_groups
     ]
     progress = {row.module_id: row for row in session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == student.id))}
+    # Bounded reads, whatever a laptop pushed: the latest attempts, one answer per attempt and question.
     attempts = list(
-        session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == student.id).order_by(QuizAttempt.started_at))
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == student.id)
+            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id)
+            .limit(MAX_ATTEMPTS_SHOWN)
+        )
+    )[::-1]
+    shown_attempts = (
+        select(QuizAttempt.id)
+        .where(QuizAttempt.user_id == student.id)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id)
+        .limit(MAX_ATTEMPTS_SHOWN)
+        .scalar_subquery()
     )
-    events = session.execute(
+    ranked = (
         select(
-            LearningEvent.registration, LearningEvent.object_id, LearningEvent.module_version, LearningEvent.result
-        ).where(
+            LearningEvent.registration,
+            LearningEvent.object_id,
+            LearningEvent.module_version,
+            LearningEvent.result,
+            func.row_number()
+            .over(
+                partition_by=(LearningEvent.registration, LearningEvent.object_id),
+                order_by=(LearningEvent.occurred_at, LearningEvent.id),
+            )
+            .label("rank"),
+        )
+        .where(
             LearningEvent.user_id == student.id,
             LearningEvent.verb == "answered",
-            LearningEvent.registration.is_not(None),
+            LearningEvent.registration.in_(shown_attempts),
         )
+        .subquery()
+    )
+    events = session.execute(
+        select(ranked.c.registration, ranked.c.object_id, ranked.c.module_version, ranked.c.result)
+        .where(ranked.c.rank == 1)
+        .limit(MAX_ANSWERS_SHOWN)
     ).all()
     wanted = {(a.module_id, a.module_version) for a in attempts} - {
         (m.id, m.version) for m in modules.values()
@@ -491,8 +525,7 @@ def student_detail(
                 ModuleVersion.module_id.in_({m for m, _ in wanted}), ModuleVersion.version.in_({v for _, v in wanted})
             )
         ):
-            quiz = snapshot.snapshot.get("quiz") or {}
-            older[(snapshot.module_id, snapshot.version)] = {q["id"]: question_from_dict(q) for q in quiz.get("questions", [])}
+            older[(snapshot.module_id, snapshot.version)] = snapshot_questions(snapshot.snapshot)
     by_attempt: dict[Any, list] = {}
     for event in events:
         by_attempt.setdefault(event.registration, []).append(event)
@@ -506,21 +539,22 @@ def student_detail(
     attempts_by_module: dict[str, list[AttemptReport]] = {}
     for attempt in attempts:
         questions = questions_of(attempt.module_id, attempt.module_version)
-        order = {qid: n for n, qid in enumerate(attempt.ids, start=1)}
+        order = {qid: n for n, qid in enumerate(attempt_question_ids(attempt), start=1)}
         lines = []
         for event in by_attempt.get(attempt.id, []):
-            question_id = event.object_id.split("/", 1)[-1]
-            result = event.result or {}
-            duration = result.get("duration")
+            question_id = (event.object_id or "").split("/", 1)[-1]
+            question = questions.get(question_id)
+            stored = read_answer(event.result, question)
             lines.append(
                 AnswerLine(
                     number=order.get(question_id, 0),
-                    question=questions.get(question_id),
+                    question=question,
                     question_id=question_id,
-                    response=result.get("response"),
-                    score=float(result.get("score") or 0.0),
-                    success=bool(result.get("success")),
-                    duration=float(duration) if isinstance(duration, (int, float)) else None,
+                    response=stored.response if stored else None,
+                    score=stored.score if stored else 0.0,
+                    success=stored.success if stored else False,
+                    duration=stored.duration if stored else None,
+                    unreadable=stored is None,
                 )
             )
         lines.sort(key=lambda line: line.number)
