@@ -47,11 +47,12 @@ CLOCK_TOLERANCE = timedelta(minutes=2)
 class SyncError(Exception):
     """A sync request refused; ``message`` is French, ``code`` a stable token for clients."""
 
-    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request", retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429)
 
 
 def hash_token(token: str) -> str:
