@@ -158,9 +158,11 @@ def test_a_section_the_signed_header_does_not_name_is_refused(app, classroom):
         tom_uuid = str(db.session.get(User, classroom["tom_id"]).uuid)
     # A header naming only Tom, with a section for Léa, signed by the right key for Léa.
     lea_key = classroom["lea_key"]
+    events = signing.verify_document(classroom["genuine"], signing.public_key_hex(lea_key), "events").document["accounts"][0]["events"]
     document = {"created_at": format_time(utcnow()), "device": classroom["device_id"], "accounts": [
-        {"user": classroom["lea_uuid"], "events": []},
+        {"user": classroom["lea_uuid"], "events": events},
     ]}
     data = signing.sign_document(lea_key, "events", document, device=classroom["device_id"], format=2, users=[tom_uuid])
     response = _teacher_upload(app, data)
     assert response.status_code == 200 and "non inscrit sur cet ordinateur" in page_text(response)
+    assert _lea_events(app) == set()
