@@ -272,12 +272,24 @@ class BaseConfig:
     SYNC_BACKGROUND = True
     SYNC_BATCH_SIZE = 500
     SYNC_TIMEOUT = 20
+    # Server side: what one enrolled laptop (per student) may push. A student
+    # makes a few hundred events a day; a laptop back after a month offline
+    # sends a few thousand at once, in requests of 500. The daily caps count
+    # NEW events only (a resent event costs nothing) and the bytes received.
+    SYNC_PUSHES_PER_MINUTE = 30
+    SYNC_NEW_EVENTS_PER_DAY = 20_000
+    SYNC_BYTES_PER_DAY = 100 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
         settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
         settings["COURSES_DIR"] = _courses_dir(env)
         settings["COMPRESS"] = _bool(env, "LYCEE_IA_COMPRESS", cls.COMPRESS)
+        settings.update(
+            SYNC_PUSHES_PER_MINUTE=_int(env, "LYCEE_IA_SYNC_PUSHES_PER_MINUTE", cls.SYNC_PUSHES_PER_MINUTE, minimum=1),
+            SYNC_NEW_EVENTS_PER_DAY=_int(env, "LYCEE_IA_SYNC_NEW_EVENTS_PER_DAY", cls.SYNC_NEW_EVENTS_PER_DAY, minimum=1),
+            SYNC_BYTES_PER_DAY=_int(env, "LYCEE_IA_SYNC_BYTES_PER_DAY", cls.SYNC_BYTES_PER_DAY, minimum=1),
+        )
         return settings
 
 

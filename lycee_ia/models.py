@@ -6,7 +6,7 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.db import Base
 from lycee_ia.events.models import InstanceSetting, LearningEvent
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.sync.models import SyncAccount, SyncDevice, SyncMirror, SyncOutbox
+from lycee_ia.sync.models import SyncAccount, SyncDevice, SyncMirror, SyncOutbox, SyncQuota
 from lycee_ia.teaching.models import (
     Assignment,
     ClassGroup,
@@ -38,6 +38,7 @@ __all__ = [
     "SyncAccount",
     "SyncDevice",
     "SyncMirror",
+    "SyncQuota",
     "SyncOutbox",
     "User",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 
-from tests.helpers import login
 
 GZIP = {"Accept-Encoding": "gzip, deflate"}
 

@@ -13,7 +13,8 @@ from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
-from lycee_ia.quiz.model import AnswerError
+from lycee_ia.quiz.model import AnswerError, NotGradable
+from lycee_ia.quiz.stored import read_answer, readable_score
 from lycee_ia.routing import small_int
 from lycee_ia.quiz.services import (
     QuizError,
@@ -66,6 +67,7 @@ def home(module_id: str):
         attempts=attempts,
         current=open_attempt(db.session, current_user, module.id),
         opens_at=opens_at_for(db.session, current_user, module.id, utcnow()),
+        scores={a.id: readable_score(a.score) for a in attempts},
     )
 
 
@@ -100,11 +102,13 @@ def attempt(module_id: str, attempt_id: str):
     rows = []
     for number, question in enumerate(quiz.questions, start=1):
         event = answers.get(question.id)
-        try:
-            result = grade(question, (event.result or {}).get("response")) if event else None
-        except AnswerError:  # a stored answer this version cannot read: shown as unanswered
-            event = result = None
-        rows.append({"number": number, "question": question, "event": event, "result": result})
+        stored = read_answer(event.result, question) if event else None
+        rows.append({
+            "number": number, "question": question, "event": event,
+            "result": _grade_readable(question, stored), "response": stored.response if stored else None,
+            "unreadable": event is not None and stored is None,
+        })
+    attempts = attempts_of(db.session, current_user, module.id)
     return render_template(
         "quiz/result.html",
         module=module,
@@ -112,8 +116,27 @@ def attempt(module_id: str, attempt_id: str):
         settings=quiz.settings,
         rows=rows,
         correct_answer=correct_answer,
-        attempts=attempts_of(db.session, current_user, module.id),
+        attempts=attempts,
+        scores={a.id: readable_score(a.score) for a in attempts} | {attempt.id: readable_score(attempt.score)},
     )
+
+
+def _grade_readable(question, stored):
+    """The grade of a stored answer that fits its question; None for an unreadable one or a scale."""
+    if stored is None or question.type == "scale":
+        return None
+    try:
+        return grade(question, stored.response)
+    except (AnswerError, NotGradable):
+        return None
+
+
+def _stored_grade(attempt, question):
+    """grade_stored, or None when the stored answer cannot be read (a bad row shows no feedback, never a 500)."""
+    try:
+        return grade_stored(db.session, attempt, question)
+    except (QuizError, AnswerError, NotGradable, KeyError, TypeError, AttributeError):
+        return None
 
 
 @bp.route("/modules/<module_id>/quiz/<attempt_id>/<question_id>", methods=["GET", "POST"])
@@ -170,19 +193,12 @@ def question(module_id: str, attempt_id: str, question_id: str):
         total=len(attempt.ids),
         order=display_order(question, str(attempt.id), quiz.settings.shuffle),
         answered=answered,
-        result=_stored_result(attempt, question) if answered else None,
+        result=_stored_grade(attempt, question) if answered else None,
         correct=correct_answer(question) if answered else None,
         next_url=next_url,
         finished=next_id is None,
         shown_at=int(time.time()),
     )
-
-
-def _stored_result(attempt, question):
-    try:
-        return grade_stored(db.session, attempt, question)
-    except QuizError:
-        return None
 
 
 @bp.route("/modules/<module_id>/partie/<section_id>/activite/<question_id>", methods=["POST"])
@@ -228,6 +244,9 @@ def _activity_feedback(module, question):
     event = db.session.get(LearningEvent, derived_id(current_user.id, module.id, question.id, request.args.get("reponse", "")))
     if event is None or event.user_id != current_user.id:
         return None
+    stored = read_answer(event.result, question)
+    if stored is None:
+        return None  # an unreadable stored answer: the form is shown again, never a 500
     if question.type == "scale":
-        return {"result": None, "correct": None, "response": event.result.get("response")}
-    return {"result": grade(question, event.result["response"]), "correct": correct_answer(question), "response": event.result.get("response")}
+        return {"result": None, "correct": None, "response": stored.response}
+    return {"result": _grade_readable(question, stored), "correct": correct_answer(question), "response": stored.response}

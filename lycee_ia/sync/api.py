@@ -9,14 +9,14 @@ client gives it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
-from lycee_ia.sync import server, signing
+from lycee_ia.sync import quota, server, signing, wire
 from lycee_ia.sync.server import MAX_BATCH, SyncError
 from lycee_ia.sync.urls import is_loopback
 from lycee_ia.sync.wire import format_time, parse_time
@@ -31,22 +31,38 @@ def _sync_error(error: SyncError):
     db.session.rollback()
     if error.status in (400, 401, 403):
         current_app.logger.info("sync API refused (%s): %s", error.code, request.path)
-    return jsonify(error=error.code, code=error.code, message=error.message), error.status
+    response = jsonify(error=error.code, code=error.code, message=error.message)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response, error.status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    # MAX_CONTENT_LENGTH (the body as sent, compressed or not) applies before anything is read.
+    db.session.rollback()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = f"Corps de requête trop volumineux (au plus {limit // (1024 * 1024)} Mo) : envoyez moins d'évènements à la fois."
+    return jsonify(error="too_large", code="too_large", message=message), 413
 
 
 def _body() -> dict[str, Any]:
     raw = request.get_data(cache=False)  # MAX_CONTENT_LENGTH applies first
+    g.sync_body_bytes = len(raw)
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
         try:
             raw = signing.gunzip_limited(raw, MAX_BODY)
         except signing.SignatureError:
             raise SyncError("Corps de requête compressé illisible ou trop volumineux.", 400, "bad_body") from None
+        g.sync_body_bytes = len(raw)
     elif len(raw) > MAX_BODY:
         raise SyncError("Corps de requête trop volumineux.", 413, "too_large")
     try:
-        body = json.loads(raw)
+        body = wire.loads(raw)
     except (ValueError, RecursionError):
-        raise SyncError("Corps de requête JSON illisible.", 400, "bad_json") from None
+        raise SyncError(
+            "Corps de requête JSON illisible (NaN et Infinity ne sont pas des nombres JSON).", 400, "bad_json"
+        ) from None
     if not isinstance(body, dict):
         raise SyncError("Le corps de la requête doit être un objet JSON.", 400, "bad_json")
     return body
@@ -131,16 +147,28 @@ def withdraw():
 @bp.post("/events")
 def push():
     device = _device()
-    body = _body()
+    now = utcnow()
+    try:
+        quota.start_push(db.session, device, current_app.config, now)
+    except quota.QuotaExceeded as exceeded:
+        current_app.logger.warning("sync API: quota reached by device %s (%s)", device.device_id, device.user.username)
+        raise SyncError(exceeded.message, 429, "quota", retry_after=exceeded.retry_after) from None
+    db.session.commit()  # the push counts, even if its body turns out bad
+    try:
+        body = _body()
+    finally:
+        if g.get("sync_body_bytes"):
+            quota.count_bytes(db.session, device, g.sync_body_bytes)
+            db.session.commit()
     events = body.get("events")
     if not isinstance(events, list):
         raise SyncError("Champ « events » manquant : une liste d'évènements.", 400, "bad_events")
     if len(events) > MAX_BATCH:
         raise SyncError(f"Au plus {MAX_BATCH} évènements par requête.", 413, "batch_too_large")
-    now = utcnow()
     offset = server.measure_offset(_laptop_time(body.get("sent_at")), now)
     device.clock_offset = offset
     result = server.receive_events(db.session, device, events, offset=offset, now=now)
+    quota.count_new_events(db.session, device, result.new)
     db.session.commit()
     # Answered only after the commit: "held" means held.
     return jsonify(held=result.held, refused=result.refused, new=result.new, server_time=format_time(now))

@@ -24,7 +24,14 @@ MAX_ARCHIVE = 40 * 1024 * 1024
 
 
 class ServerUnreachable(Exception):
-    """No usable answer (network down, timeout, server error): try again later."""
+    """No usable answer (network down, timeout, server error, server busy): try again later.
+
+    ``retry_after`` is the wait in seconds the server asked for (429), if any.
+    """
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ServerRefused(Exception):
@@ -92,7 +99,16 @@ class SyncClient:
             body = {}
         message = body.get("message") if isinstance(body, dict) else None
         code = body.get("code") if isinstance(body, dict) else None
-        if error.code >= 500 or error.code in (404, 405, 408, 429) and not code:
+        if error.code == 429 and code != "throttled":
+            # Over the server's rate or daily quota: nothing is wrong with the events, send them later.
+            try:
+                retry_after = int(error.headers.get("Retry-After", ""))
+            except (TypeError, ValueError):
+                retry_after = None
+            raise ServerUnreachable(
+                message or "Le serveur est occupé : les traces partiront plus tard.", retry_after=retry_after
+            ) from None
+        if error.code >= 500 or error.code in (404, 405, 408) and not code:
             raise ServerUnreachable(f"Le serveur ne répond pas correctement (erreur {error.code}).") from None
         raise ServerRefused(message or f"Le serveur a refusé la demande (erreur {error.code}).", code or "refused", error.code) from None
 

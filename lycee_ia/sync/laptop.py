@@ -33,7 +33,7 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import RecordedEvent, on_events_recorded
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncAccount, SyncMirror, SyncOutbox
-from lycee_ia.sync.wire import format_time, parse_time
+from lycee_ia.sync.wire import BUNDLE_FORMAT, format_time, parse_time
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
 
 MAX_MODULE_FILES = 300
@@ -638,7 +638,15 @@ def export_bundle(
         count += len(events)
         accounts.append({"user": str(account.user.uuid), "events": events})
     document = {"created_at": format_time(now), "device": device_id, "accounts": accounts}
-    return signing.sign_document(key, "events", document, device=device_id, created_at=format_time(now)), count
+    # Format 2 names its students in the signed header: the server checks each
+    # section against the key registered for this device and that student.
+    users = [section["user"] for section in accounts]
+    return (
+        signing.sign_document(
+            key, "events", document, device=device_id, created_at=format_time(now), format=BUNDLE_FORMAT, users=users
+        ),
+        count,
+    )
 
 
 @dataclass

@@ -10,10 +10,10 @@ not acknowledged yet (:class:`SyncOutbox`) and the mapping of server rows to loc
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lycee_ia.accounts.models import User
@@ -46,6 +46,23 @@ class SyncDevice(Base):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class SyncQuota(Base):
+    """Server side: what one enrolled laptop pushed lately, for the rate limit and the daily caps.
+
+    Kept in the database, not in an app node's memory: every node behind the
+    load balancer counts the same pushes (DESIGN point 11).
+    """
+
+    __tablename__ = "sync_quotas"
+
+    device_pk: Mapped[int] = mapped_column(ForeignKey("sync_devices.id", ondelete="CASCADE"), primary_key=True)
+    window_start: Mapped[Optional[datetime]]  # the current minute of pushes
+    window_pushes: Mapped[int] = mapped_column(default=0)
+    day: Mapped[Optional[date]]  # UTC day the daily counters are for
+    day_new_events: Mapped[int] = mapped_column(default=0)
+    day_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class SyncAccount(Base):

@@ -32,7 +32,7 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.events.services import NewEvent, record_events
 from lycee_ia.sync import signing
 from lycee_ia.sync.models import SyncDevice
-from lycee_ia.sync.wire import WireError, WireEvent, format_time, parse_wire_event
+from lycee_ia.sync.wire import BUNDLE_FORMAT, WireError, WireEvent, format_time, parse_wire_event
 from lycee_ia.teaching.models import Assignment, ClassGroup, ClassTeacher, Enrolment, GroupMember, SchoolClass
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,12 @@ MAX_CLOCK_OFFSET = timedelta(days=60 * 366)
 class SyncError(Exception):
     """A sync request refused; ``message`` is French, ``code`` a stable token for clients."""
 
-    def __init__(self, message: str, status: int = 400, code: str = "bad_request") -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request", retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429)
 
 
 def hash_token(token: str) -> str:
@@ -153,6 +154,22 @@ def enrol_device(
             "au site du lycée, puis inscris cet ordinateur avec ton nouveau mot de passe.",
             403,
             "temporary_password",
+        )
+    # A device id is bound to the key it was first enrolled with: the id is in
+    # clear in every bundle, and whoever enrols it with another key could sign
+    # bundles in that laptop's name. Checked after the password, so that the
+    # answer tells nothing to someone who has none.
+    first = session.scalar(
+        select(SyncDevice).where(SyncDevice.device_id == device_id).order_by(SyncDevice.enrolled_at, SyncDevice.id).limit(1)
+    )
+    if first is not None and not hmac.compare_digest(first.public_key, public_key):
+        log.warning("sync: %s tried to enrol device %s with another key", user.username, device_id)
+        raise SyncError(
+            "Cet ordinateur est déjà inscrit avec une autre clé : il ne peut pas être inscrit ainsi. "
+            "Si l'application a été réinstallée, demande à un enseignant d'autoriser une nouvelle inscription "
+            "de cet ordinateur (page « Ordinateurs »).",
+            409,
+            "device_key_mismatch",
         )
     token = secrets.token_urlsafe(32)
     device = session.scalar(select(SyncDevice).where(SyncDevice.device_id == device_id, SyncDevice.user_id == user.id))
@@ -531,6 +548,23 @@ class ImportReport:
     messages: list[str] = field(default_factory=list)
 
 
+def _header_users(header: dict[str, Any]) -> set[str] | None:
+    """The students a bundle's signed header names (format 2), or None (format 1)."""
+    version = header.get("format", 1)
+    if version == 1 and "users" not in header:
+        return None
+    if not isinstance(version, int) or isinstance(version, bool) or version > BUNDLE_FORMAT:
+        raise SyncError(
+            "Paquet refusé : il vient d'une version plus récente de l'application ; mettez à jour ce serveur.",
+            400,
+            "bad_bundle",
+        )
+    users = header.get("users")
+    if not isinstance(users, list) or len(users) > 1000 or not all(isinstance(u, str) and len(u) <= 40 for u in users):
+        raise SyncError("Paquet refusé : l'en-tête du fichier est abîmé.", 400, "bad_bundle")
+    return set(users)
+
+
 def import_events_bundle(
     session: Session, data: bytes, *, actor: User | None, now: datetime | None = None
 ) -> ImportReport:
@@ -549,13 +583,16 @@ def import_events_bundle(
     device_id = header.get("device")
     if header.get("kind") != "events" or not isinstance(device_id, str) or not DEVICE_ID_RE.match(device_id):
         raise SyncError("Paquet refusé : ce fichier n'est pas un paquet de traces d'un ordinateur.", 400, "bad_bundle")
+    named = _header_users(header)
     devices = list(session.scalars(select(SyncDevice).where(SyncDevice.device_id == device_id)))
     if not devices:
         raise SyncError("Paquet refusé : cet ordinateur n'est inscrit auprès d'aucun élève de ce serveur.", 403, "unknown_device")
-    # Each enrolment registered the laptop's key; the newest one is the laptop's current key.
-    signer = max(devices, key=lambda d: d.enrolled_at).public_key
+    # Each enrolment registered a key for this device and student. The file must
+    # be signed by one of them, and each student's section only counts if it is
+    # the key registered for that student on this device (below).
+    keys = list(dict.fromkeys(d.public_key for d in sorted(devices, key=lambda d: (d.enrolled_at, d.id))))
     try:
-        bundle = signing.verify_document(data, signer, "events")
+        bundle, signer = signing.verify_document_by_any(data, keys, "events")
     except signing.SignatureError as error:
         raise SyncError(f"Paquet refusé : {error}", 400, "bad_signature") from None
     report = ImportReport(device_id=device_id)
@@ -574,11 +611,24 @@ def import_events_bundle(
             raise SyncError("Paquet refusé : le contenu du fichier est illisible.", 400, "bad_bundle")
         device = by_user.get(str(section.get("user")))
         events = section["events"]
-        if device is None:
+        if device is None or (named is not None and str(section.get("user")) not in named):
             report.refused += len(events)
             report.messages.append("Des traces d'un élève non inscrit sur cet ordinateur ont été refusées.")
             continue
         name = device.user.display_name
+        if not hmac.compare_digest(device.public_key, signer):
+            # Signed with the key of another student's enrolment on this device id:
+            # someone writing into this student's record.
+            report.refused += len(events)
+            report.messages.append(
+                f"Traces de {name} refusées : ce paquet n'est pas signé par l'ordinateur inscrit pour cet élève."
+            )
+            log.warning("sync: bundle section for %s signed by another key (device %s)", device.user.username, device_id)
+            log_action(
+                session, None, "sync.refused", device.user.username,
+                {"device": device_id, "source": "bundle", "reasons": {"other_key": len(events)}},
+            )
+            continue
         if device.revoked_at is not None:
             report.refused += len(events)
             report.messages.append(f"Traces de {name} refusées : cet ordinateur a été retiré pour cet élève.")

@@ -47,6 +47,11 @@ class SignatureError(ValueError):
     """The file is not a valid signed file; the message (French) says why."""
 
 
+def _refuse_constant(name: str) -> Any:
+    """``parse_constant`` for json.loads: NaN and Infinity are not JSON numbers, refuse them."""
+    raise ValueError(f"not a JSON number: {name}")
+
+
 def signing_key(secret_key: str) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -102,10 +107,15 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes, bytes]:
     if not sep or not sep2 or len(head_line) > MAX_HEADER:
         raise SignatureError("le fichier est incomplet ou abîmé.")
     try:
-        header = json.loads(head_line)
+        header = json.loads(head_line, parse_constant=_refuse_constant)
         signature = base64.b64decode(signature_line, validate=True)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise SignatureError("l'en-tête du fichier est abîmé.") from None
+    # b64decode ignores the unused low bits of the last digit before "=": "Q=="
+    # and "R==" decode alike. Only the canonical spelling is accepted, so that
+    # any changed byte of the file is refused, as documented above.
+    if base64.b64encode(signature) != signature_line:
+        raise SignatureError("l'en-tête du fichier est abîmé.")
     if not isinstance(header, dict) or not isinstance(header.get("size"), int) or not isinstance(header.get("sha256"), str):
         raise SignatureError("l'en-tête du fichier est abîmé.")
     return header, head_line, signature, payload
@@ -113,17 +123,31 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes, bytes]:
 
 def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
     """Check the signature, size and hash of a signed file; return its document."""
+    return verify_document_by_any(data, [public_key], kind)[0]
+
+
+def verify_document_by_any(data: bytes, public_keys: list[str], kind: str) -> tuple[SignedFile, str]:
+    """Like :func:`verify_document`, for a file that one of ``public_keys`` may have signed.
+
+    Returns the document and the key that signed it. The payload is hashed and
+    read once, whatever the number of keys tried.
+    """
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     header, head_line, signature, payload = read_header(data)
-    try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
-        key.verify(signature, head_line)
-    except (InvalidSignature, ValueError):
+    signer = None
+    for public_key in public_keys:
+        try:
+            Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(signature, head_line)
+        except (InvalidSignature, ValueError):
+            continue
+        signer = public_key
+        break
+    if signer is None:
         raise SignatureError(
             "la signature ne correspond pas : le fichier a été modifié, ou il ne vient pas de l'appareil attendu."
-        ) from None
+        )
     if header.get("kind") != kind:
         raise SignatureError("ce fichier n'est pas du type attendu.")
     if len(payload) != header["size"]:
@@ -131,12 +155,12 @@ def verify_document(data: bytes, public_key: str, kind: str) -> SignedFile:
     if not hmac.compare_digest(hashlib.sha256(payload).hexdigest(), header["sha256"]):
         raise SignatureError("le contenu du fichier a été modifié depuis sa signature.")
     try:
-        document = json.loads(gunzip_limited(payload, MAX_PAYLOAD))
+        document = json.loads(gunzip_limited(payload, MAX_PAYLOAD), parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         raise SignatureError("le contenu du fichier est illisible.") from None
     if not isinstance(document, dict):
         raise SignatureError("le contenu du fichier est illisible.")
-    return SignedFile(header, document)
+    return SignedFile(header, document), signer
 
 
 # --- proof of the device key on a request ------------------------------------------------

@@ -23,16 +23,16 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.content.module import Module
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.grading import format_number, grade, normalize_text, parse_number, stored_score
+from lycee_ia.quiz.grading import format_number, grade, normalize_text, parse_number
 from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.quiz.snapshot import question_from_dict
+from lycee_ia.quiz.stored import read_answer, readable_score, snapshot_questions
 from lycee_ia.teaching.models import Assignment, Enrolment, GroupMember, SchoolClass
 
 SCOPES = ("premieres", "toutes")  # first attempts only (default), every attempt
@@ -40,6 +40,10 @@ ORDERS = ("difficulte", "quiz")
 MIN_FOR_DISCRIMINATION = 6
 FREQUENT_SHARE = 30  # percent: a wrong answer this common is a shared misconception
 MAX_WRONG_ANSWERS = 5
+# Reading bounds: attempts per student, and answers beyond the quiz's questions
+# per attempt (answers to questions of older versions).
+MAX_ATTEMPTS_PER_STUDENT = 50
+MAX_EXTRA_ANSWERS = 10
 
 
 @dataclass(frozen=True)
@@ -317,57 +321,85 @@ def load_item_analysis(
     students = session.execute(targeted_students(school_class, assignment)).all()
     names = {s.id: f"{s.first_name} {s.last_name}".strip() or s.username for s in students}
     who = targeted_students(school_class, assignment).with_only_columns(User.id).scalar_subquery()
-    attempts = [
-        AttemptRecord(row.id, row.user_id, row.started_at, row.status, row.score, row.module_version)
-        for row in session.execute(
-            select(
-                QuizAttempt.id,
-                QuizAttempt.user_id,
-                QuizAttempt.started_at,
-                QuizAttempt.status,
-                QuizAttempt.score,
-                QuizAttempt.module_version,
-            ).where(QuizAttempt.user_id.in_(who), QuizAttempt.module_id == module.id)
+    # Bounded reads, whatever a laptop pushed: each student's first attempts,
+    # and one answer per attempt and question.
+    ranked_attempts = (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.user_id,
+            QuizAttempt.started_at,
+            QuizAttempt.status,
+            QuizAttempt.score,
+            QuizAttempt.module_version,
+            func.row_number()
+            .over(partition_by=QuizAttempt.user_id, order_by=(QuizAttempt.started_at, QuizAttempt.id))
+            .label("rank"),
         )
+        .where(QuizAttempt.user_id.in_(who), QuizAttempt.module_id == module.id)
+        .subquery()
+    )
+    kept_attempts = select(ranked_attempts).where(ranked_attempts.c.rank <= MAX_ATTEMPTS_PER_STUDENT)
+    attempts = [
+        AttemptRecord(row.id, row.user_id, row.started_at, row.status, readable_score(row.score), row.module_version or "")
+        for row in session.execute(kept_attempts)
     ]
-    answers = []
-    for row in session.execute(
+    ranked_answers = (
         select(
             LearningEvent.user_id,
             LearningEvent.registration,
             LearningEvent.object_id,
             LearningEvent.module_version,
             LearningEvent.result,
-        ).where(
+            func.row_number()
+            .over(
+                partition_by=(LearningEvent.registration, LearningEvent.object_id),
+                order_by=(LearningEvent.occurred_at, LearningEvent.id),
+            )
+            .label("rank"),
+        )
+        .where(
             LearningEvent.user_id.in_(who),
             LearningEvent.module_id == module.id,
             LearningEvent.verb == "answered",
             # Quiz answers carry their attempt; activity answers do not.
-            LearningEvent.registration.is_not(None),
+            LearningEvent.registration.in_(select(kept_attempts.subquery().c.id)),
         )
-    ):
-        result = row.result if isinstance(row.result, dict) else {}
-        duration = result.get("duration")
-        answers.append(
-            AnswerRecord(
-                user_id=row.user_id,
-                attempt_id=row.registration,
-                question_id=row.object_id.split("/", 1)[-1],
-                version=row.module_version or "",
-                response=result.get("response"),
-                score=stored_score(result),
-                success=bool(result.get("success")),
-                duration=float(duration) if isinstance(duration, (int, float)) else None,
-            )
-        )
-    versions = {a.version for a in answers} - {module.version}
+        .subquery()
+    )
+    question_count = len(module.quiz.questions) if module.quiz else 0
+    rows = session.execute(
+        select(ranked_answers)
+        .where(ranked_answers.c.rank == 1)
+        .limit(max(1, len(attempts)) * (question_count + MAX_EXTRA_ANSWERS))
+    ).all()
+    versions = {row.module_version or "" for row in rows} - {module.version}
     older: dict[str, dict[str, Question]] = {}
     if versions:
         for snapshot in session.scalars(
             select(ModuleVersion).where(ModuleVersion.module_id == module.id, ModuleVersion.version.in_(versions))
         ):
-            quiz = snapshot.snapshot.get("quiz") or {}
-            older[snapshot.version] = {q["id"]: question_from_dict(q) for q in quiz.get("questions", [])}
+            older[snapshot.version] = snapshot_questions(snapshot.snapshot)
+    current_by_id = {q.id: q for q in module.quiz.questions} if module.quiz else {}
+    answers = []
+    for row in rows:
+        question_id = (row.object_id or "").split("/", 1)[-1]
+        version = row.module_version or ""
+        question = older.get(version, {}).get(question_id) or current_by_id.get(question_id)
+        stored = read_answer(row.result, question)
+        if stored is None:
+            continue  # unreadable (a bad row): left out of the figures
+        answers.append(
+            AnswerRecord(
+                user_id=row.user_id,
+                attempt_id=row.registration,
+                question_id=question_id,
+                version=version,
+                response=stored.response,
+                score=stored.score,
+                success=stored.success,
+                duration=stored.duration,
+            )
+        )
     current = list(module.quiz.questions) if module.quiz else []
     return analyse(
         current=current,

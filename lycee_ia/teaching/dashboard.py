@@ -23,10 +23,9 @@ from lycee_ia.content.models import ModuleProgress
 from lycee_ia.content.module import Module
 from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.grading import check_answer, stored_score
-from lycee_ia.quiz.model import AnswerError, Question
+from lycee_ia.quiz.model import Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
-from lycee_ia.quiz.snapshot import question_from_dict
+from lycee_ia.quiz.stored import attempt_question_ids, read_answer, readable_score, snapshot_questions
 from lycee_ia.routing import MAX_ID, small_int
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
@@ -34,6 +33,9 @@ from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, S
 from lycee_ia.templating import format_date
 
 DEFAULT_INACTIVE_DAYS = 7
+# What a student's page reads at most, whatever a laptop pushed.
+MAX_ATTEMPTS_SHOWN = 200
+MAX_ANSWERS_SHOWN = 10_000
 FAILURES_FOR_HELP = 2
 
 
@@ -175,6 +177,7 @@ class ClassDashboard:
 
 
 def _percent(score: float | None) -> int | None:
+    score = readable_score(score)  # a stored summary may hold anything a laptop once sent
     return None if score is None else round(score * 100)
 
 
@@ -422,6 +425,7 @@ class AnswerLine:
     score: float
     success: bool
     duration: float | None
+    unreadable: bool = False  # a stored row that does not fit its question: shown as « réponse illisible »
 
 
 @dataclass
@@ -485,17 +489,46 @@ def student_detail(
         if a.group_id is None or a.group_id in my_groups
     ]
     progress = {row.module_id: row for row in session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == student.id))}
+    # Bounded reads, whatever a laptop pushed: the latest attempts, one answer per attempt and question.
     attempts = list(
-        session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == student.id).order_by(QuizAttempt.started_at))
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == student.id)
+            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id)
+            .limit(MAX_ATTEMPTS_SHOWN)
+        )
+    )[::-1]
+    shown_attempts = (
+        select(QuizAttempt.id)
+        .where(QuizAttempt.user_id == student.id)
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id)
+        .limit(MAX_ATTEMPTS_SHOWN)
+        .scalar_subquery()
     )
-    events = session.execute(
+    ranked = (
         select(
-            LearningEvent.registration, LearningEvent.object_id, LearningEvent.module_version, LearningEvent.result
-        ).where(
+            LearningEvent.registration,
+            LearningEvent.object_id,
+            LearningEvent.module_version,
+            LearningEvent.result,
+            func.row_number()
+            .over(
+                partition_by=(LearningEvent.registration, LearningEvent.object_id),
+                order_by=(LearningEvent.occurred_at, LearningEvent.id),
+            )
+            .label("rank"),
+        )
+        .where(
             LearningEvent.user_id == student.id,
             LearningEvent.verb == "answered",
-            LearningEvent.registration.is_not(None),
+            LearningEvent.registration.in_(shown_attempts),
         )
+        .subquery()
+    )
+    events = session.execute(
+        select(ranked.c.registration, ranked.c.object_id, ranked.c.module_version, ranked.c.result)
+        .where(ranked.c.rank == 1)
+        .limit(MAX_ANSWERS_SHOWN)
     ).all()
     wanted = {(a.module_id, a.module_version) for a in attempts} - {
         (m.id, m.version) for m in modules.values()
@@ -507,8 +540,7 @@ def student_detail(
                 ModuleVersion.module_id.in_({m for m, _ in wanted}), ModuleVersion.version.in_({v for _, v in wanted})
             )
         ):
-            quiz = snapshot.snapshot.get("quiz") or {}
-            older[(snapshot.module_id, snapshot.version)] = {q["id"]: question_from_dict(q) for q in quiz.get("questions", [])}
+            older[(snapshot.module_id, snapshot.version)] = snapshot_questions(snapshot.snapshot)
     by_attempt: dict[Any, list] = {}
     for event in events:
         by_attempt.setdefault(event.registration, []).append(event)
@@ -522,24 +554,22 @@ def student_detail(
     attempts_by_module: dict[str, list[AttemptReport]] = {}
     for attempt in attempts:
         questions = questions_of(attempt.module_id, attempt.module_version)
-        order = {qid: n for n, qid in enumerate(attempt.ids, start=1)}
+        order = {qid: n for n, qid in enumerate(attempt_question_ids(attempt), start=1)}
         lines = []
         for event in by_attempt.get(attempt.id, []):
-            question_id = event.object_id.split("/", 1)[-1]
-            result = event.result if isinstance(event.result, dict) else {}
-            duration = result.get("duration")
+            question_id = (event.object_id or "").split("/", 1)[-1]
             question = questions.get(question_id)
-            if question is not None and not _readable(question, result.get("response")):
-                question = None  # an answer this version cannot read is shown as it was stored
+            stored = read_answer(event.result, question)
             lines.append(
                 AnswerLine(
                     number=order.get(question_id, 0),
                     question=question,
                     question_id=question_id,
-                    response=result.get("response"),
-                    score=stored_score(result),
-                    success=bool(result.get("success")),
-                    duration=float(duration) if isinstance(duration, (int, float)) else None,
+                    response=stored.response if stored else None,
+                    score=stored.score if stored else 0.0,
+                    success=stored.success if stored else False,
+                    duration=stored.duration if stored else None,
+                    unreadable=stored is None,
                 )
             )
         lines.sort(key=lambda line: line.number)
@@ -578,10 +608,3 @@ def student_detail(
         )
     return reports
 
-
-def _readable(question: Question, response: Any) -> bool:
-    try:
-        check_answer(question, response)
-    except (AnswerError, TypeError):
-        return False
-    return True

@@ -28,6 +28,9 @@ def server_env(database_url: str, dialect: str, folder: Path, courses: Path, por
     run, a laptop-mode instance playing the server side (LYCEE_IA_SYNC_ROLE=server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LYCEE_IA_") and k != "DATABASE_URL"}
     env.update({"PORT": str(port), "LYCEE_IA_COURSES_DIR": str(courses), "DATABASE_URL": database_url})
+    # These tests replay hundreds of syncs in seconds, far above what one laptop
+    # may push a minute; the limits themselves: tests/security/test_push_quota.py.
+    env["LYCEE_IA_SYNC_PUSHES_PER_MINUTE"] = "100000"
     folder.mkdir(parents=True, exist_ok=True)
     if dialect == "postgresql":
         env.update(

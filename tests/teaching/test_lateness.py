@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from lycee_ia.accounts.models import Role, User
+from lycee_ia.accounts.models import Role
 from lycee_ia.accounts.services import create_user
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
