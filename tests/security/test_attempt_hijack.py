@@ -64,12 +64,18 @@ def test_events_naming_another_students_attempt_are_refused(app, client, people)
         forged = [
             laptop.event(
                 verb="answered", object_type="question", object_id=f"{MODULE}/{q.id}",
-                result={"response": {"not": "an answer"}, "score": 0.0, "success": False}, context={"quiz": True}, **common,
+                # Well-formed (the typed wire format would refuse anything else first): only the attempt is wrong.
+                result={"response": wrong_answer(q), "score": 0.0, "success": False}, context={"quiz": True}, **common,
             )
             for q in questions
         ]
-        forged.append(laptop.event(verb="failed", object_type="quiz", object_id=MODULE, result={"score": 0.0}, **common))
-        forged.append(laptop.event(id=attempt_id, verb="attempted", object_type="quiz", object_id=MODULE, **common))
+        forged.append(laptop.event(
+            verb="failed", object_type="quiz", object_id=MODULE, result={"score": 0.0, "success": False, "mastery": 80}, **common
+        ))
+        forged.append(laptop.event(
+            id=attempt_id, verb="attempted", object_type="quiz", object_id=MODULE,
+            context={"questions": [q.id for q in questions]}, **common,
+        ))
         answer = laptop.push(forged)
     assert answer["held"] == []
     assert {r["reason"] for r in answer["refused"]} == {"other_attempt", "id_taken"}
