@@ -615,6 +615,12 @@ def import_events_bundle(
             report.refused += len(events)
             report.messages.append("Des traces d'un élève non inscrit sur cet ordinateur ont été refusées.")
             continue
+        if actor is not None and not can_manage(session, actor, device.user_id):
+            # Checked first, and without a name: whoever uploads learns nothing
+            # of a student they do not teach.
+            report.refused += len(events)
+            report.messages.append("Des traces d'un élève qui n'est dans aucune de vos classes ont été refusées.")
+            continue
         name = device.user.display_name
         if not hmac.compare_digest(device.public_key, signer):
             # Signed with the key of another student's enrolment on this device id:
@@ -625,17 +631,13 @@ def import_events_bundle(
             )
             log.warning("sync: bundle section for %s signed by another key (device %s)", device.user.username, device_id)
             log_action(
-                session, None, "sync.refused", device.user.username,
+                session, actor, "sync.refused", device.user.username,
                 {"device": device_id, "source": "bundle", "reasons": {"other_key": len(events)}},
             )
             continue
         if device.revoked_at is not None:
             report.refused += len(events)
             report.messages.append(f"Traces de {name} refusées : cet ordinateur a été retiré pour cet élève.")
-            continue
-        if actor is not None and not can_manage(session, actor, device.user_id):
-            report.refused += len(events)
-            report.messages.append(f"Traces de {name} refusées : cet élève n'est dans aucune de vos classes.")
             continue
         # A USB key can travel for days: use the offset measured at the laptop's
         # last HTTP contact (its enrolment at least), not the bundle's age.

@@ -77,7 +77,11 @@ POISONS = [
 @pytest.mark.parametrize("change, reason", [p[1:] for p in POISONS], ids=[p[0] for p in POISONS])
 def test_each_poisoned_event_is_refused_with_its_reason(app, client, world, token, change, reason):  # noqa: F811
     poisoned = _event(world, **change)
-    genuine = _event(world)
+    # A reading event is believed as sent (an answer would also need its attempt on the server).
+    genuine = _event(
+        world, verb="experienced", object_type="section", object_id=f"{QUIZ_MODULE}/s1",
+        registration=None, result=None, context=None,
+    )
     response = client.post(
         f"{API}/events", json={"sent_at": format_time(utcnow()), "events": [poisoned, genuine]},
         headers={"Authorization": f"Bearer {token}"},

@@ -129,6 +129,10 @@ def test_teachers_import_bundles_of_their_own_students_from_the_dashboard(app, t
     other_token = csrf_token_from(page.get_data(as_text=True))
     response = _upload(other, other_token, bundle)
     assert response.status_code == 200 and "n'est dans aucune de vos classes" in page_text(response)
+    # The student's name is not given to a teacher who does not teach them.
+    with app.app_context():
+        student = db.session.scalar(select(User).where(User.role == Role.STUDENT, User.username == "lea"))
+        assert student is not None and student.first_name not in page_text(response)
     assert server_ids() == set()
 
     client = app.test_client()

@@ -96,7 +96,7 @@ def world(app, make_user) -> World:
             school_class=class_a,
             module=modules[QUIZ_MODULE],
             group=None,
-            opens_at=now,
+            opens_at=now - timedelta(hours=1),  # open: work of the last hour counts
             due_at=None,
         )
         attempt = start_attempt(session, people["student"], modules[QUIZ_MODULE])
