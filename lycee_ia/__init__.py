@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(TestConfig.from_env({}))
         app.config.update(test_config)
 
-    from lycee_ia import accounts, admin, content, errors, main, quiz, security, sync, teaching, templating
+    from lycee_ia import accounts, admin, content, errors, main, quiz, security, sync, teaching, templating, xapi
     from lycee_ia.db import db
 
     db.init_app(app)
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     quiz.init_app(app)
     teaching.init_app(app)
     sync.init_app(app)
+    xapi.init_app(app)
 
     from lycee_ia import cli
 

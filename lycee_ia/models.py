@@ -16,6 +16,7 @@ from lycee_ia.teaching.models import (
     RosterImport,
     SchoolClass,
 )
+from lycee_ia.xapi.models import XapiOutbox
 
 __all__ = [
     "Assignment",
@@ -40,4 +41,5 @@ __all__ = [
     "SyncMirror",
     "SyncOutbox",
     "User",
+    "XapiOutbox",
 ]
