@@ -12,7 +12,7 @@ once the LRS answered that it holds them, all in one transaction:
 - several app nodes or workers: on PostgreSQL a transaction-scoped advisory
   lock lets one of them send at a time, the others skip their round; on
   SQLite (one process) a lock of this process does the same;
-- a statement refused as invalid (400) is isolated by sending the batch one
+- a statement refused as invalid (400, 422) is isolated by sending the batch one
   by one, then kept aside (``rejected_at``) so that it does not block the rest;
   ``lycee-ia xapi forward --retry-rejected`` queues it again.
 """
@@ -180,14 +180,14 @@ def _send(client: LrsClient, statements: list[dict[str, Any]]) -> dict[str, str]
     """Deliver ``statements``; return {statement id: error} for those the LRS refused as invalid.
 
     A 409 (a statement with that id is there) counts as delivered. A 400 or
-    409 on a batch is sorted out one statement at a time. Any other error
-    raises LrsError: nothing of the batch counts as delivered.
+    422 (invalid) or 409 on a batch is sorted out one statement at a time. Any
+    other error raises LrsError: nothing of the batch counts as delivered.
     """
     try:
         client.post(statements)
         return {}
     except LrsError as error:
-        if error.status not in (400, 409):
+        if error.status not in (400, 409, 422):
             raise
         if len(statements) > 1:
             refused: dict[str, str] = {}
