@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from lycee_ia.xapi.statements import XapiConfigError, builder_for
+from lycee_ia.xapi.statements import MISSING_PUBLIC_URL, XapiConfigError, builder_for
 
 EXPORT_CHUNK = 1000
 
@@ -47,6 +47,8 @@ def export(start: str, end: str, out: Path) -> None:
     upper = datetime.combine(last + timedelta(days=1), time())
     session = db.session
     config = current_app.config
+    if not config.get("PUBLIC_URL"):
+        raise click.ClickException(str(XapiConfigError(MISSING_PUBLIC_URL)))
     target = out.expanduser()
     if not target.parent.is_dir():
         raise click.ClickException(f"Le dossier « {target.parent} » n'existe pas.")

@@ -56,6 +56,10 @@ INTERACTION_TYPES = {
     "scale": "likert",
 }
 _PSEUDONYM_PURPOSE = b"lycee-ia/xapi/actor/v1"
+MISSING_PUBLIC_URL = (
+    "LYCEE_IA_PUBLIC_URL manque : indiquez l'adresse publique de ce serveur, qui nomme les "
+    "activités et les comptes dans les traces xAPI (par exemple https://lycee-ia.region.fr)."
+)
 
 
 class EventLike(Protocol):
@@ -244,7 +248,10 @@ class Builder:
                 "objectType": "Agent",
                 "account": {"homePage": base, "name": self.pseudonyms[event.user_id]},
             },
-            "verb": {"id": ADL_VERBS + event.verb, "display": {"fr-FR": VERB_DISPLAY.get(event.verb, event.verb)}},
+            "verb": {
+                "id": ADL_VERBS + event.verb,
+                "display": {"fr-FR": VERB_DISPLAY.get(event.verb, event.verb), "en-US": event.verb},
+            },
             "object": activity,
             "context": context,
             "timestamp": _timestamp(event.occurred_at),
@@ -263,10 +270,7 @@ def builder_for(session: Session, config: Mapping[str, Any], events: Iterable[Ev
 
     base_url = config.get("PUBLIC_URL")
     if not base_url:
-        raise XapiConfigError(
-            "LYCEE_IA_PUBLIC_URL manque : indiquez l'adresse publique de ce serveur, qui nomme les "
-            "activités et les comptes dans les traces xAPI (par exemple https://lycee-ia.region.fr)."
-        )
+        raise XapiConfigError(MISSING_PUBLIC_URL)
     key = actor_key(config["SECRET_KEY"])
     events = list(events)
     user_ids = {event.user_id for event in events}
