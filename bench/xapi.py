@@ -33,7 +33,7 @@ def main() -> None:
     from lycee_ia.db import db, utcnow
     from lycee_ia.events.services import NewEvent, record_events
     from lycee_ia.migrations import upgrade
-    from lycee_ia.xapi.forwarder import forward_all, pending_count
+    from lycee_ia.xapi.forwarder import LrsClient, forward_all, pending_count
     from tests.xapi.ralph import RalphServer, ensure_ralph_venv, make_credentials
 
     workdir = Path(tempfile.mkdtemp(prefix="lycee-bench-xapi-"))
@@ -80,13 +80,26 @@ def main() -> None:
                 record_events(session, events[offset:offset + 5000])
             session.commit()
             queued = pending_count(session)
+            in_lrs = [0.0]
+
+            class TimedClient(LrsClient):
+                def post(self, statements):
+                    began = time.perf_counter()
+                    try:
+                        return super().post(statements)
+                    finally:
+                        in_lrs[0] += time.perf_counter() - began
+
+            client = TimedClient(**vars(LrsClient.from_config(app.config)))
             began = time.perf_counter()
-            report = forward_all(session, app.config)
+            report = forward_all(session, app.config, client)
             elapsed = time.perf_counter() - began
         stored = Counter(s["id"] for s in ralph.statements())
         once = sum(1 for n in stored.values() if n == 1)
         print(f"queued {queued} statements; forwarded {report.sent} to Ralph in {elapsed:.1f} s "
               f"(batches of {BATCH}): {report.sent / elapsed:,.0f} statements/s")
+        print(f"  of which waiting for Ralph's answers: {in_lrs[0]:.1f} s; on our side (queue, statements, "
+              f"commits): {elapsed - in_lrs[0]:.1f} s")
         print(f"read back from Ralph: {len(stored)} distinct ids, {once} present exactly once")
         app.extensions["lycee_ia.db"]["engine"].dispose()
     finally:

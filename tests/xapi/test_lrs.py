@@ -29,6 +29,7 @@ from lycee_ia.xapi.forwarder import (
     forward_round,
     pending_count,
     queue_events,
+    start_forwarder,
 )
 from lycee_ia.xapi.models import XapiOutbox
 from lycee_ia.xapi.statements import actor_key, pseudonym, statements_for
@@ -152,7 +153,8 @@ def test_the_background_forwarder_sends_what_the_app_records(app, make_user, lrs
         db.session.commit()
         assert pending_count(db.session) == 30
         db.session.rollback()
-    forwarder = Forwarder(app).start()
+    forwarder = start_forwarder(app)  # what `lycee-ia serve` and each gunicorn worker call
+    assert isinstance(forwarder, Forwarder)
     try:
         deadline_rounds = 600  # waits, not a timed assertion: 0.1 s each, at most a minute
         while _pending(app) and deadline_rounds:
@@ -244,6 +246,9 @@ def test_a_statement_the_lrs_refuses_is_set_aside_and_the_rest_goes(app, make_us
 def test_a_laptop_queues_nothing_for_the_lrs(app, make_user):
     """Laptops never talk to the LRS: without XAPI_QUEUE (laptop mode) no event is queued."""
     assert app.config["XAPI_QUEUE"] is False
+    assert start_forwarder(app) is None  # no LRS: no thread
+    app.config.update(LRS_URL="http://127.0.0.1:9", SYNC_ROLES=frozenset({"laptop"}))
+    assert start_forwarder(app) is None  # a laptop never forwards
     student = make_user("eleve")
     with app.app_context():
         record_events(db.session, [NewEvent(user_id=student.id, verb="experienced", object_type="module", object_id="m")])
