@@ -259,3 +259,37 @@ def test_a_laptop_queues_nothing_for_the_lrs(app, make_user):
                                             id=uuid.uuid4())])
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(XapiOutbox)) == 1
+
+
+def test_a_laptop_s_events_reach_the_lrs_through_the_server(app, client, make_user, lrs_config, ralph, ralph_venv):
+    """Events pushed by a laptop to the server's sync API are queued there and forwarded, once each."""
+    from lycee_ia.sync.server import enrol_device
+    from lycee_ia.sync.wire import format_time
+    from tests.helpers import TEST_PASSWORD
+
+    app.config.update(lrs_config)
+    student = make_user("eleve", username="lea")
+    with app.app_context():
+        _, token = enrol_device(
+            db.session, username="lea", password=TEST_PASSWORD, address="127.0.0.1",
+            device_id="laptop-0123456789", public_key="ab" * 32, label="PC de Léa", laptop_now=utcnow(),
+        )
+        db.session.commit()
+    events = [
+        {
+            "id": str(uuid.uuid4()), "user": str(student.uuid), "device": "laptop-0123456789",
+            "verb": "experienced", "object_type": "section", "object_id": f"quiz-exemple/s{i}",
+            "module_id": "quiz-exemple", "module_version": "1", "result": None, "context": None,
+            "registration": None, "occurred_at": format_time(utcnow() - timedelta(minutes=i)),
+        }
+        for i in range(12)
+    ]
+    for _ in range(2):  # the laptop sends its batch twice (an answer lost on the way)
+        response = client.post("/api/sync/v1/events", json={"sent_at": format_time(utcnow()), "events": events},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+    assert _pending(app) == 12
+    with app.app_context():
+        assert forward_all(db.session, app.config).sent == 12
+    stored = _assert_exactly_once(ralph, {e["id"] for e in events})
+    assert validate_with_ralph(ralph_venv, stored) == []
