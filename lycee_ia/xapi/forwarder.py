@@ -25,7 +25,6 @@ import logging
 import random
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -34,7 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 

@@ -6,7 +6,7 @@ import json
 import re
 import stat
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
