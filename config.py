@@ -153,6 +153,7 @@ def _lrs_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "XAPI_QUEUE": lrs_url is not None,
         "XAPI_BATCH_SIZE": min(1000, _int(env, "LYCEE_IA_LRS_BATCH_SIZE", BaseConfig.XAPI_BATCH_SIZE, minimum=1)),
         "XAPI_INTERVAL": _int(env, "LYCEE_IA_LRS_INTERVAL", BaseConfig.XAPI_INTERVAL, minimum=1),
+        "LRS_TIMEOUT": _int(env, "LYCEE_IA_LRS_TIMEOUT", BaseConfig.LRS_TIMEOUT, minimum=1),
     }
 
 

@@ -36,7 +36,10 @@ def _day(value: str, option: str) -> date:
 @click.option("--to", "end", required=True, help="Dernier jour (AAAA-MM-JJ, inclus).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Fichier à écrire (.jsonl) ; il est remplacé s'il existe.")
-def export(start: str, end: str, out: Path) -> None:
+@click.option("--by", "by", type=click.Choice(["timestamp", "stored"]), default="timestamp", show_default=True,
+              help="timestamp : jours où les traces ont eu lieu ; stored : jours où le serveur les a reçues "
+                   "(des exports successifs n'oublient alors aucune trace arrivée en retard d'un ordinateur portable).")
+def export(start: str, end: str, out: Path, by: str) -> None:
     from lycee_ia.db import db
     from lycee_ia.events.models import LearningEvent
 
@@ -45,6 +48,7 @@ def export(start: str, end: str, out: Path) -> None:
         raise click.BadParameter("le dernier jour précède le premier.", param_hint="--to")
     lower = datetime.combine(first, time())
     upper = datetime.combine(last + timedelta(days=1), time())
+    column = LearningEvent.occurred_at if by == "timestamp" else LearningEvent.recorded_at
     session = db.session
     config = current_app.config
     if not config.get("PUBLIC_URL"):
@@ -60,8 +64,8 @@ def export(start: str, end: str, out: Path) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             query = (
                 select(LearningEvent)
-                .where(LearningEvent.occurred_at >= lower, LearningEvent.occurred_at < upper)
-                .order_by(LearningEvent.occurred_at, LearningEvent.id)
+                .where(column >= lower, column < upper)
+                .order_by(column, LearningEvent.id)
                 .execution_options(yield_per=EXPORT_CHUNK)
             )
             for chunk in session.scalars(query).partitions(EXPORT_CHUNK):

@@ -216,3 +216,25 @@ def test_a_laptop_refuses_an_lrs(tmp_path):
     with pytest.raises(ConfigError, match="n'envoie jamais de traces"):
         load_config({"LYCEE_IA_MODE": "laptop", "LYCEE_IA_DATA_DIR": str(tmp_path),
                      "LYCEE_IA_LRS_URL": "https://lrs.region.fr"})
+
+
+def test_export_by_reception_day_catches_a_late_laptop_event(app, make_user, tmp_path):
+    """An event that happened in August but reached the server in September is in September's export --by stored."""
+    from sqlalchemy import update
+
+    _, events = _record(app, make_user)
+    with app.app_context():
+        db.session.execute(update(LearningEvent).values(recorded_at=datetime(2026, 10, 1, 12, 0)))
+        db.session.execute(update(LearningEvent).where(LearningEvent.id == events[0].id)
+                           .values(recorded_at=datetime(2026, 9, 15, 7, 0), occurred_at=datetime(2026, 8, 20)))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    by_day = {}
+    for by in ("timestamp", "stored"):
+        out = tmp_path / f"{by}.jsonl"
+        result = runner.invoke(args=["xapi", "export", "--from", "2026-09-01", "--to", "2026-09-30", "--by", by,
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        by_day[by] = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert by_day["timestamp"] == [str(e.id) for e in events[1:]]
+    assert by_day["stored"] == [str(events[0].id)]
