@@ -162,6 +162,51 @@ def _server_url(env: Mapping[str, str]) -> str | None:
         raise ConfigError(f"LYCEE_IA_SERVER_URL vaut « {raw} » : {error}") from None
 
 
+def _http_url(env: Mapping[str, str], name: str, example: str) -> str | None:
+    """An http(s) address with a host and no user name, password, query or fragment, or None."""
+    import urllib.parse
+
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urllib.parse.urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
+            or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{name} vaut « {raw} » : indiquez une adresse http(s) sans identifiant ni paramètres, "
+            f"par exemple {name}={example}."
+        )
+    return raw.rstrip("/")
+
+
+def _lrs_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The Learning Record Store that receives xAPI statements (lycee_ia/xapi), server mode only."""
+    lrs_url = _http_url(env, "LYCEE_IA_LRS_URL", "https://lrs.region.fr")
+    public_url = _http_url(env, "LYCEE_IA_PUBLIC_URL", "https://lycee-ia.region.fr")
+    if lrs_url and not public_url:
+        raise ConfigError(
+            "LYCEE_IA_PUBLIC_URL manque : avec LYCEE_IA_LRS_URL, indiquez l'adresse publique de ce serveur "
+            "(elle nomme les activités et les comptes dans les traces xAPI), par exemple "
+            "LYCEE_IA_PUBLIC_URL=https://lycee-ia.region.fr."
+        )
+    username = env.get("LYCEE_IA_LRS_USERNAME") or ""
+    password = env.get("LYCEE_IA_LRS_PASSWORD") or ""
+    if bool(username) != bool(password):
+        raise ConfigError(
+            "LYCEE_IA_LRS_USERNAME et LYCEE_IA_LRS_PASSWORD vont ensemble : indiquez les deux, ou aucun."
+        )
+    return {
+        "LRS_URL": lrs_url,
+        "LRS_USERNAME": username or None,
+        "LRS_PASSWORD": password or None,
+        "PUBLIC_URL": public_url,
+        "XAPI_QUEUE": lrs_url is not None,
+        "XAPI_BATCH_SIZE": min(1000, _int(env, "LYCEE_IA_LRS_BATCH_SIZE", BaseConfig.XAPI_BATCH_SIZE, minimum=1)),
+        "XAPI_INTERVAL": _int(env, "LYCEE_IA_LRS_INTERVAL", BaseConfig.XAPI_INTERVAL, minimum=1),
+        "LRS_TIMEOUT": _int(env, "LYCEE_IA_LRS_TIMEOUT", BaseConfig.LRS_TIMEOUT, minimum=1),
+    }
+
+
 def _sync_role(env: Mapping[str, str], default: str) -> str:
     raw = (env.get("LYCEE_IA_SYNC_ROLE") or default).strip().lower()
     if raw not in SYNC_ROLES:
@@ -279,6 +324,19 @@ class BaseConfig:
     SYNC_PUSHES_PER_MINUTE = 30
     SYNC_NEW_EVENTS_PER_DAY = 20_000
     SYNC_BYTES_PER_DAY = 100 * 1024 * 1024
+    # xAPI (lycee_ia/xapi): the Learning Record Store that receives statements
+    # (server mode only: laptops' events reach it through the server), this
+    # server's public address (it names activities and accounts), whether new
+    # events are queued for the LRS, statements per POST, seconds between
+    # forwarding rounds when the queue is empty.
+    LRS_URL: str | None = None
+    LRS_USERNAME: str | None = None
+    LRS_PASSWORD: str | None = None
+    LRS_TIMEOUT = 30
+    PUBLIC_URL: str | None = None
+    XAPI_QUEUE = False
+    XAPI_BATCH_SIZE = 200
+    XAPI_INTERVAL = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
@@ -325,6 +383,11 @@ class LaptopConfig(BaseConfig):
             raise ConfigError(
                 f"LYCEE_IA_HOST vaut « {host} », mais le mode ordinateur portable n'écoute que sur "
                 "l'ordinateur lui-même : retirez ce réglage, ou passez en mode serveur (LYCEE_IA_MODE=server)."
+            )
+        if (env.get("LYCEE_IA_LRS_URL") or "").strip():
+            raise ConfigError(
+                "LYCEE_IA_LRS_URL est indiqué, mais un ordinateur portable n'envoie jamais de traces à "
+                "l'entrepôt xAPI : elles y arrivent par le serveur du lycée. Retirez ce réglage."
             )
         if not env.get("DATABASE_URL"):
             make_private(data_dir / DATABASE_FILE)
@@ -393,6 +456,7 @@ class ServerConfig(BaseConfig):
             DEMO_ALLOWED=_bool(env, "LYCEE_IA_ALLOW_DEMO", False),
             SYNC_ROLES=frozenset({"server"}),
         )
+        settings.update(_lrs_settings(env))
         return settings
 
 
@@ -406,6 +470,7 @@ class TestConfig(BaseConfig):
     # The suite plays both sides: laptops and the server, each a separate app.
     SYNC_ROLES = frozenset({"laptop", "server"})
     SYNC_BACKGROUND = False
+    PUBLIC_URL = "https://lycee-ia.test"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:

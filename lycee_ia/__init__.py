@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         sync,
         teaching,
         templating,
+        xapi,
     )
     from lycee_ia.db import db
 
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     quiz.init_app(app)
     teaching.init_app(app)
     sync.init_app(app)
+    xapi.init_app(app)
 
     from lycee_ia import cli
 

@@ -67,6 +67,10 @@ def serve(threads: int, host: str | None, port: int | None) -> None:
         from lycee_ia.sync.runner import start_background_sync
 
         start_background_sync(app)
+    # Server mode with an LRS: the xAPI forwarder runs beside the requests.
+    from lycee_ia.xapi.forwarder import start_forwarder
+
+    start_forwarder(app)
     waitress.serve(app, host=host, port=port, threads=threads, ident="lycee-ia", _quiet=True)
 
 

@@ -16,6 +16,7 @@ from lycee_ia.teaching.models import (
     RosterImport,
     SchoolClass,
 )
+from lycee_ia.xapi.models import XapiOutbox
 
 __all__ = [
     "Assignment",
@@ -41,4 +42,5 @@ __all__ = [
     "SyncQuota",
     "SyncOutbox",
     "User",
+    "XapiOutbox",
 ]

@@ -16,3 +16,9 @@ except ConfigError as error:
 from lycee_ia.content.catalogue import get_catalogue  # noqa: E402
 
 get_catalogue(app)
+
+# Server mode with an LRS: each worker runs the xAPI forwarder; an advisory
+# lock in PostgreSQL lets one of them send at a time.
+from lycee_ia.xapi.forwarder import start_forwarder  # noqa: E402
+
+start_forwarder(app)
