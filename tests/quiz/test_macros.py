@@ -38,3 +38,64 @@ def test_an_unknown_item_in_a_stored_ordering_answer_shows_a_dash(app):
     """)
     text = _answer_text(app, question, ["inconnu", question.items[0].id])
     assert text == "1. — → 2. Un"
+
+
+def _key_text(app, question, key) -> str:
+    with app.app_context():
+        macros = app.jinja_env.get_template("quiz/macros.html").module
+        return str(macros.key_text(question, key))
+
+
+def test_a_whole_number_key_is_written_as_a_french_reader_writes_it(app):
+    question = build("""
+        id: n
+        type: numeric
+        stem: Combien ?
+        answer: 4167
+        tolerance: 70
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    assert _key_text(app, question, None) == "4\u202f167 (à 70 près)"
+
+
+def test_a_decimal_range_key_uses_a_decimal_comma(app):
+    question = build("""
+        id: n
+        type: numeric
+        stem: Combien ?
+        range: [2.5, 12000]
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    assert _key_text(app, question, None) == "entre 2,5 et 12\u202f000"
+
+
+def test_several_chosen_options_read_as_sentences(app):
+    question = build("""
+        id: m
+        type: multiple
+        stem: Lesquelles ?
+        options:
+          - text: Les paroles.
+            correct: true
+          - text: Le message.
+            correct: true
+          - text: Rien
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    first, second, _ = question.choices
+    assert _answer_text(app, question, [first.id, second.id]) == "Les paroles. Le message."
+
+
+def test_a_short_answer_key_is_quoted_once(app):
+    question = build("""
+        id: s
+        type: short
+        stem: Quel mot ?
+        accepted: ["« biais »", algorithme]
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    assert _key_text(app, question, None) == "« biais » ou «\u00a0algorithme\u00a0»"
