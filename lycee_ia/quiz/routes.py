@@ -188,7 +188,8 @@ def activity(module_id: str, section_id: str, question_id: str):
             html=render_template(
                 "quiz/_feedback.html", question=question, result=result, correct=correct_answer(question) if result else None,
                 reveal=True, next_url=None, finished=False, activity=True,
-            )
+            ),
+            nonce=secrets.token_urlsafe(16),  # for « Réessayer »: another answer, another event
         )
     return redirect(back)
 

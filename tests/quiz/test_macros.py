@@ -99,3 +99,70 @@ def test_a_short_answer_key_is_quoted_once(app):
         explanation: E.
     """)
     assert _key_text(app, question, None) == "« biais » ou «\u00a0algorithme\u00a0»"
+
+
+def _inputs(app, question, given) -> str:
+    with app.app_context():
+        macros = app.jinja_env.get_template("quiz/macros.html").module
+        order = {"choices": question.choices, "items": question.items, "right_choices": question.right_choices}
+        return str(macros.inputs(question, order, "a", True, given))
+
+
+def test_an_answer_given_is_shown_selected_for_every_kind_of_question(app):
+    import re
+
+    ordering = build("""
+        id: o
+        type: ordering
+        stem: Dans quel ordre ?
+        items: [Un, Deux, Trois]
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    one, two, three = ordering.items
+    html = _inputs(app, ordering, [three.id, one.id, two.id])
+    assert re.search(rf'name="position-{three.id}".*?<option value="1" selected>', html, re.S)
+    assert re.search(rf'name="position-{one.id}".*?<option value="2" selected>', html, re.S)
+    assert html.count(" selected") == 3
+    matching = build("""
+        id: m
+        type: matching
+        stem: Associe.
+        pairs:
+          - left: Chat
+            right: Miaou
+          - left: Chien
+            right: Ouaf
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    left = matching.pairs[0].left
+    right = matching.right_choices[1]
+    html = _inputs(app, matching, {left.id: right.id})
+    assert re.search(rf'name="match-{left.id}".*?<option value="{right.id}" selected>', html, re.S)
+    assert html.count(" selected") == 1
+    numeric = build("""
+        id: n
+        type: numeric
+        stem: Combien ?
+        answer: 3
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    assert 'value="3,5"' in _inputs(app, numeric, "3,5")
+    multiple = build("""
+        id: c
+        type: multiple
+        stem: Lesquelles ?
+        options:
+          - text: A
+            correct: true
+          - text: B
+        feedback_incorrect: non
+        explanation: E.
+    """)
+    first, second = multiple.choices
+    html = _inputs(app, multiple, [second.id])
+    assert re.search(rf'value="{second.id}"[^>]*checked', html) and not re.search(rf'value="{first.id}"[^>]*checked', html)
+    # Nothing given: nothing selected.
+    assert " checked" not in _inputs(app, multiple, None) and " selected" not in _inputs(app, ordering, None)
