@@ -104,6 +104,20 @@ def as_sentences(texts) -> Markup:
     return out
 
 
+def speaks_tu(user=None) -> bool:
+    """Whether to say « tu » to this reader: students are « tu », everyone else « vous»."""
+    user = user if user is not None else current_user
+    try:
+        return bool(user.is_authenticated and user.role == "eleve")
+    except Exception:  # an error page must never fail on this
+        return False
+
+
+def to_reader(tu: str, vous: str) -> str:
+    """The message for the signed-in reader: ``tu`` for a student, ``vous`` for staff."""
+    return tu if speaks_tu() else vous
+
+
 def _asset_version(static_folder: str) -> str:
     # Computed once at start: lets browsers cache assets for a year and still
     # see a new stylesheet as soon as it changes.
@@ -161,4 +175,5 @@ def init_app(app: Flask) -> None:
             "asset_url": lambda filename: fixed_url("static", filename),
             "fixed_url": fixed_url,
             "navigation": navigation,
+            "tu": speaks_tu(),
         }

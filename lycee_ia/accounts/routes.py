@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from lycee_ia.accounts.forms import ChangePasswordForm, LoginForm
 from lycee_ia.accounts.services import AccountError, LoginThrottled, authenticate, change_own_password
 from lycee_ia.db import db, utcnow
-from lycee_ia.templating import format_time
+from lycee_ia.templating import format_time, to_reader
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -91,7 +91,7 @@ def account():
             db.session.commit()
             # The session id changed with the password: sign in again in this browser.
             login_user(current_user._get_current_object())
-            flash("Votre mot de passe a été changé.", "success")
+            flash(to_reader("Ton mot de passe a été changé.", "Votre mot de passe a été changé."), "success")
             return redirect(url_for("main.home"))
     elif form.errors:
         status = 400

@@ -12,8 +12,9 @@ from lycee_ia.content.routes import get_module_or_404
 from lycee_ia.db import db
 from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
+from lycee_ia.quiz.grading import answer_from_form, correct_answer, formal, grade
 from lycee_ia.quiz.model import AnswerError
+from lycee_ia.templating import to_reader
 from lycee_ia.quiz.services import (
     QuizError,
     answer_activity,
@@ -40,7 +41,7 @@ def _wants_json() -> bool:
 def _refuse(error: QuizError | AnswerError):
     db.session.rollback()
     status = error.status if isinstance(error, QuizError) else 400
-    message = error.message if isinstance(error, QuizError) else str(error)
+    message = error.message if isinstance(error, QuizError) else to_reader(str(error), formal(str(error)))
     if _wants_json():
         return jsonify(error=message), status
     fail(status, message)

@@ -15,12 +15,12 @@ class EnrolForm(Form):
     )
     username = StringField(
         "Identifiant",
-        validators=[DataRequired("Indiquez votre identifiant."), Length(max=255)],
+        validators=[DataRequired("Indique ton identifiant."), Length(max=255)],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         "Mot de passe",
-        validators=[DataRequired("Indiquez votre mot de passe."), Length(max=PASSWORD_MAX)],
+        validators=[DataRequired("Indique ton mot de passe."), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -30,4 +30,4 @@ class ActionForm(Form):
 
 
 class BundleForm(Form):
-    bundle = FileField("Fichier du paquet", validators=[FileRequired("Choisissez le fichier du paquet.")])
+    bundle = FileField("Fichier du paquet", validators=[FileRequired("Choisis le fichier du paquet.")])

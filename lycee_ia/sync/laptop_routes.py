@@ -67,8 +67,8 @@ def enrol():
             status = 400 if error.status < 500 else 502
         except ServerUnreachable as error:
             form.form_errors.append(
-                f"{error} Vérifiez la connexion à Internet ou au réseau du lycée, et l'adresse du serveur, puis réessayez. "
-                "Une fois inscrit, vous pourrez travailler sans réseau."
+                f"{error} Vérifie la connexion à Internet ou au réseau du lycée, et l'adresse du serveur, puis réessaie. "
+                "Une fois inscrit, tu pourras travailler sans réseau."
             )
             status = 503
         except laptop.LaptopSyncError as error:
@@ -79,7 +79,7 @@ def enrol():
             login_user(user)
             session.permanent = True
             session["sid"] = secrets.token_urlsafe(16)
-            flash("Cet ordinateur est inscrit : vous pourrez vous connecter ici même sans réseau.", "success")
+            flash("Cet ordinateur est inscrit : tu pourras te connecter ici même sans réseau.", "success")
             return redirect(url_for("main.home"))
     elif form.errors:
         status = 400
@@ -93,7 +93,7 @@ def sync_now():
     if not form.validate_on_submit():
         return redirect(url_for("sync_laptop.status"))
     if db.session.get(SyncAccount, current_user.id) is None:
-        flash("Cet ordinateur n'est pas inscrit auprès du serveur du lycée pour votre compte.", "error")
+        flash("Cet ordinateur n'est pas inscrit auprès du serveur du lycée pour ton compte.", "error")
         return redirect(url_for("sync_laptop.status"))
     user_id = current_user.id
     db.session.rollback()  # the sync opens its own short transactions
@@ -103,7 +103,7 @@ def sync_now():
     if report.ok:
         flash(f"Synchronisation réussie : {report.acknowledged} trace(s) envoyée(s), {report.pending} en attente.", "success")
     else:
-        flash(f"La synchronisation n'a pas abouti : {report.error} Vos traces restent sur cet ordinateur.", "error")
+        flash(f"La synchronisation n'a pas abouti : {report.error} Tes traces restent sur cet ordinateur.", "error")
     return redirect(url_for("sync_laptop.status"))
 
 
