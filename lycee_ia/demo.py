@@ -166,7 +166,7 @@ def _demo_teaching(session: Session, school_class: SchoolClass, teacher: User, s
                     module_id=module_id,
                     opens_at=now + timedelta(days=opens),
                     due_at=now + timedelta(days=due) if due is not None else None,
-                    note="Lisez tout le module avant de passer le quiz." if opens < -7 else "",
+                    note="Lis tout le module avant de passer le quiz." if opens < -7 else "",
                     created_by_id=teacher.id,
                 )
             )

@@ -8,8 +8,11 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lycee_ia.templating import speaks_tu, to_reader
+
 log = logging.getLogger(__name__)
 
+# Students read « tu » (STUDENT_MESSAGES), everyone else « vous » (MESSAGES).
 MESSAGES = {
     400: ("Requête incorrecte", "La demande envoyée n'a pas pu être comprise. Revenez à la page précédente et réessayez."),
     401: ("Connexion nécessaire", "Connectez-vous pour accéder à cette page."),
@@ -21,10 +24,23 @@ MESSAGES = {
     429: ("Trop de demandes", "Trop de demandes en peu de temps. Patientez un moment puis réessayez."),
     500: ("Erreur du serveur", "Une erreur inattendue s'est produite. Rien de ce que vous aviez déjà enregistré n'est perdu. Réessayez dans un instant."),
 }
+STUDENT_MESSAGES = {
+    400: "La demande envoyée n'a pas pu être comprise. Reviens à la page précédente et réessaie.",
+    401: "Connecte-toi pour accéder à cette page.",
+    403: "Tu n'as pas le droit d'accéder à cette page avec ce compte.",
+    404: "Cette page n'existe pas ou a été déplacée. Vérifie l'adresse ou reviens à l'accueil.",
+    409: "Cette action a déjà été faite ou entre en conflit avec une autre. Recharge la page.",
+    413: "Les données envoyées sont trop volumineuses. Réduis leur taille et réessaie.",
+    429: "Trop de demandes en peu de temps. Patiente un moment puis réessaie.",
+    500: "Une erreur inattendue s'est produite. Rien de ce que tu avais déjà enregistré n'est perdu. Réessaie dans un instant.",
+}
 
 
 def render_error(code: int, message: str | None = None):
-    title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    known = code if code in MESSAGES else (500 if code >= 500 else 400)
+    title, default = MESSAGES[known]
+    if speaks_tu():
+        default = STUDENT_MESSAGES.get(known, default)
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return {"error": title, "message": message or default}, code
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
@@ -42,8 +58,12 @@ def init_app(app: Flask) -> None:
         _rollback()
         return render_error(
             400,
-            "Le formulaire a expiré ou ne vient pas de cette application. "
-            "Rechargez la page, puis envoyez le formulaire de nouveau.",
+            to_reader(
+                "Le formulaire a expiré ou ne vient pas de cette application. "
+                "Recharge la page, puis envoie le formulaire de nouveau.",
+                "Le formulaire a expiré ou ne vient pas de cette application. "
+                "Rechargez la page, puis envoyez le formulaire de nouveau.",
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -8,6 +8,7 @@ from flask_login import LoginManager, current_user
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.db import db
 from lycee_ia.routing import MAX_ID, small_int
+from lycee_ia.templating import to_reader
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
@@ -36,7 +37,7 @@ def _require_new_password():
         and current_user.must_change_password
         and request.endpoint not in _OPEN_WHEN_PASSWORD_MUST_CHANGE
     ):
-        flash("Choisissez votre propre mot de passe avant de continuer.", "info")
+        flash(to_reader("Choisis ton propre mot de passe avant de continuer.", "Choisissez votre propre mot de passe avant de continuer."), "info")
         return redirect(url_for("accounts.account"))
     return None
 

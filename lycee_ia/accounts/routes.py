@@ -12,6 +12,7 @@ from lycee_ia.accounts.forms import ChangePasswordForm, LoginForm
 from lycee_ia.accounts.services import AccountError, LoginThrottled, authenticate, change_own_password, end_sessions
 from lycee_ia.accounts.throttle import wait_phrase
 from lycee_ia.db import db, utcnow
+from lycee_ia.templating import to_reader
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -101,7 +102,7 @@ def account():
             db.session.commit()
             # The session id changed with the password: sign in again in this browser.
             login_user(current_user._get_current_object())
-            flash("Votre mot de passe a été changé.", "success")
+            flash(to_reader("Ton mot de passe a été changé.", "Votre mot de passe a été changé."), "success")
             return redirect(url_for("main.home"))
     elif form.errors:
         status = 400

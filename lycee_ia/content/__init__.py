@@ -10,3 +10,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.cli.add_command(cli.courses)
     register_nav(app, "content.catalogue", "Modules", {"eleve", "enseignant", "personnel", "formateur", "admin"}, order=10)
+    register_nav(app, "content.results", "Mes résultats", {"eleve"}, order=15)

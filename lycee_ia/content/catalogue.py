@@ -8,6 +8,7 @@ served, and the app runs on.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -36,6 +37,28 @@ class Catalogue:
 
     def for_audience(self, audiences: set[str]) -> list[Module]:
         return [m for m in self.modules.values() if m.audience in audiences]
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def curriculum_key(module_id: str) -> tuple:
+    """Sort key of the curriculum's order: E1, E2, … E10, then P1 (numbers compared as numbers)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(module_id.casefold()) if part)
+
+
+def in_curriculum_order(modules) -> list[Module]:
+    return sorted(modules, key=lambda m: curriculum_key(m.id))
+
+
+def next_in_curriculum(modules: list[Module], module: Module) -> Module | None:
+    """The module after ``module`` among ``modules`` (same audience), in the curriculum's order."""
+    ordered = [m for m in in_curriculum_order(modules) if m.audience == module.audience]
+    ids = [m.id for m in ordered]
+    if module.id not in ids:
+        return None
+    index = ids.index(module.id)
+    return ordered[index + 1] if index + 1 < len(ordered) else None
 
 
 def module_folders(root: Path) -> list[Path]:

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 
 from lycee_ia.accounts.access import admin_required
 from lycee_ia.accounts.models import Role
-from lycee_ia.content.catalogue import get_catalogue
+from lycee_ia.content.catalogue import curriculum_key, get_catalogue
 from lycee_ia.content.module import MEDIA_DIR, MEDIA_TYPES, Module, media_path
+from lycee_ia.content.results import module_results
 from lycee_ia.content.services import (
     audiences_for,
     can_read,
@@ -46,7 +47,7 @@ def catalogue():
     catalogue = get_catalogue()
     modules = sorted(
         (m for m in catalogue.modules.values() if m.audience in audiences_for(current_user)),
-        key=lambda m: (m.audience != ("eleve" if current_user.role == Role.STUDENT else "personnel"), m.id),
+        key=lambda m: (m.audience != ("eleve" if current_user.role == Role.STUDENT else "personnel"), curriculum_key(m.id)),
     )
     progress = progress_by_module(db.session, current_user, modules)
     broken = list(catalogue.broken.values()) if current_user.role == Role.ADMIN else []
@@ -70,8 +71,29 @@ def catalogue():
 def module(module_id: str):
     module = get_module_or_404(module_id)
     progress = progress_by_module(db.session, current_user, [module])[module.id]
+    assigned = next(
+        (a for a in assignments_for_student(db.session, current_user, {module.id: module}) if a.module_id == module.id), None
+    )
     return render_template(
-        "content/module.html", module=module, progress=progress, resume=resume_section(module, progress)
+        "content/module.html",
+        module=module,
+        progress=progress,
+        resume=resume_section(module, progress),
+        assigned=assigned,
+        state_labels=ASSIGNMENT_STATE_LABELS,
+        state_symbols=ASSIGNMENT_STATE_SYMBOLS,
+    )
+
+
+@bp.route("/mes-resultats")
+@login_required
+def results():
+    g.personal_data = True
+    return render_template(
+        "content/results.html",
+        results=module_results(db.session, current_user, get_catalogue().modules),
+        state_labels=ASSIGNMENT_STATE_LABELS,
+        state_symbols=ASSIGNMENT_STATE_SYMBOLS,
     )
 
 
@@ -127,7 +149,7 @@ def status():
     catalogue = get_catalogue()
     return render_template(
         "content/status.html",
-        modules=sorted(catalogue.modules.values(), key=lambda m: m.id),
+        modules=sorted(catalogue.modules.values(), key=lambda m: curriculum_key(m.id)),
         broken=sorted(catalogue.broken.values(), key=lambda b: b.id),
         warnings=catalogue.problems,
         root=catalogue.root,

@@ -62,9 +62,9 @@ def progress_view(module: Module, row: ModuleProgress | None) -> ProgressView:
     return ProgressView(state, 100 if state == "completed" else percent, seen, row.last_section_id, row.last_activity_at)
 
 
-def progress_by_module(session: Session, user: User, modules: list[Module]) -> dict[str, ProgressView]:
-    """Progress of ``user`` in each of ``modules``, in one query."""
-    rows = {
+def progress_rows(session: Session, user: User, modules: list[Module]) -> dict[str, ModuleProgress]:
+    """The summary rows of ``user`` for ``modules`` (those that exist), in one query."""
+    return {
         row.module_id: row
         for row in session.scalars(
             select(ModuleProgress).where(
@@ -72,6 +72,11 @@ def progress_by_module(session: Session, user: User, modules: list[Module]) -> d
             )
         )
     }
+
+
+def progress_by_module(session: Session, user: User, modules: list[Module]) -> dict[str, ProgressView]:
+    """Progress of ``user`` in each of ``modules``, in one query."""
+    rows = progress_rows(session, user, modules)
     return {m.id: progress_view(m, rows.get(m.id)) for m in modules}
 
 

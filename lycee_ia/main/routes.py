@@ -5,8 +5,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lycee_ia.accounts.models import Role
+from lycee_ia.content.catalogue import get_catalogue
+from lycee_ia.content.results import student_home
 from lycee_ia.db import db
 from lycee_ia.teaching.models import ClassTeacher, SchoolClass
+from lycee_ia.teaching.states import LABELS as STATE_LABELS, SYMBOLS as STATE_SYMBOLS
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -22,6 +25,13 @@ def index():
 @login_required
 def home():
     classes = []
+    if current_user.role == Role.STUDENT:
+        return render_template(
+            "main/student_home.html",
+            home=student_home(db.session, current_user, get_catalogue().modules),
+            labels=STATE_LABELS,
+            symbols=STATE_SYMBOLS,
+        )
     if current_user.role == Role.TEACHER:
         classes = db.session.scalars(
             select(SchoolClass)

@@ -64,6 +64,24 @@ _NUMBER_RE = re.compile(
 )
 
 
+# Messages of AnswerError say « tu » (students are most of the readers);
+# formal() gives staff the same message with « vous ».
+_FORMAL = (
+    (re.compile(r"\bÉcris ta\b"), "Écrivez votre"),
+    (re.compile(r"\bÉcris\b"), "Écrivez"),
+    (re.compile(r"\bécris\b"), "écrivez"),
+    (re.compile(r"\bAssocie\b"), "Associez"),
+    (re.compile(r"\bChoisis\b"), "Choisissez"),
+)
+
+
+def formal(message: str) -> str:
+    """An AnswerError message in the « vous » form, for staff."""
+    for pattern, replacement in _FORMAL:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def parse_number(text: str) -> float:
     """Read a number as a French student types it: "3,14", "3.14", "-2", " 1 500 ".
 
@@ -74,13 +92,13 @@ def parse_number(text: str) -> float:
     if not isinstance(text, str):
         raise AnswerError("La réponse doit être un nombre.")
     if len(text) > MAX_ANSWER_LENGTH:
-        raise AnswerError("Réponse trop longue : écrivez seulement le nombre.")
+        raise AnswerError("Réponse trop longue : écris seulement le nombre.")
     cleaned = text.translate(_THOUSANDS_SPACES).replace("\u2212", "-").strip()
     if not cleaned:
-        raise AnswerError("Écrivez un nombre avant de valider.")
+        raise AnswerError("Écris un nombre avant de valider.")
     if not _NUMBER_RE.fullmatch(cleaned):
         raise AnswerError(
-            f"« {text.strip()[:40]} » n'est pas un nombre : écrivez par exemple 3,14 ou -2 (sans unité)."
+            f"« {text.strip()[:40]} » n'est pas un nombre : écris par exemple 3,14 ou -2 (sans unité)."
         )
     value = float(cleaned.replace(" ", "").replace(",", "."))
     if not math.isfinite(value):
@@ -186,7 +204,7 @@ def check_answer(question: Question, answer: object) -> Answer:
             raise AnswerError("Réponse mal formée : un texte est attendu.")
         _check_length(answer)
         if not answer.strip():
-            raise AnswerError("Écrivez votre réponse avant de valider.")
+            raise AnswerError("Écris ta réponse avant de valider.")
         return answer
     if kind == "numeric":
         if not isinstance(answer, str):
@@ -206,13 +224,13 @@ def check_answer(question: Question, answer: object) -> Answer:
         lefts = {pair.left.id for pair in question.pairs}
         rights = {choice.id for choice in question.right_choices}
         if set(answer) != lefts:
-            raise AnswerError("Associez chaque élément à un choix.")
+            raise AnswerError("Associe chaque élément à un choix.")
         if any(right not in rights for right in answer.values()):
             raise AnswerError("Un des choix ne fait pas partie de la question.")
         return {pair.left.id: answer[pair.left.id] for pair in question.pairs}
     if kind == "scale":
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(question.scale):
-            raise AnswerError("Choisissez un des niveaux de l'échelle.")
+            raise AnswerError("Choisis un des niveaux de l'échelle.")
         return answer
     raise AnswerError("Type de question inconnu.")
 
@@ -260,19 +278,19 @@ def answer_from_form(question: Question, form: FormLike | Mapping[str, Any]) -> 
     """
     kind = question.type
     if kind == "single":
-        return check_answer(question, _one_value(form, "answer", "Choisissez une réponse avant de valider."))
+        return check_answer(question, _one_value(form, "answer", "Choisis une réponse avant de valider."))
     if kind == "multiple":
         picked = _values(form, "answer")
         if not all(isinstance(value, str) for value in picked):
             raise AnswerError("Réponse mal formée.")
         return check_answer(question, picked)
     if kind == "truefalse":
-        value = _one_value(form, "answer", "Choisissez vrai ou faux avant de valider.")
+        value = _one_value(form, "answer", "Choisis vrai ou faux avant de valider.")
         if value not in ("true", "false"):
             raise AnswerError("Réponse mal formée : vrai ou faux est attendu.")
         return value == "true"
     if kind in ("short", "numeric"):
-        missing = "Écrivez un nombre avant de valider." if kind == "numeric" else "Écrivez votre réponse avant de valider."
+        missing = "Écris un nombre avant de valider." if kind == "numeric" else "Écris ta réponse avant de valider."
         return check_answer(question, _one_value(form, "answer", missing))
     if kind == "ordering":
         count = len(question.items)
@@ -289,14 +307,14 @@ def answer_from_form(question: Question, form: FormLike | Mapping[str, Any]) -> 
         return [by_position[position] for position in range(1, count + 1)]
     if kind == "matching":
         matches = {
-            pair.left.id: _one_value(form, f"match-{pair.left.id}", "Associez chaque élément à un choix.")
+            pair.left.id: _one_value(form, f"match-{pair.left.id}", "Associe chaque élément à un choix.")
             for pair in question.pairs
         }
         return check_answer(question, matches)
     if kind == "scale":
-        value = _one_value(form, "answer", "Choisissez un niveau avant de valider.")
+        value = _one_value(form, "answer", "Choisis un niveau avant de valider.")
         if not _POSITION_RE.fullmatch(value.strip()):
-            raise AnswerError("Choisissez un des niveaux de l'échelle.")
+            raise AnswerError("Choisis un des niveaux de l'échelle.")
         return check_answer(question, int(value))
     raise AnswerError("Type de question inconnu.")
 

@@ -12,10 +12,11 @@ from lycee_ia.content.routes import get_module_or_404
 from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
 from lycee_ia.events.models import LearningEvent
-from lycee_ia.quiz.grading import answer_from_form, correct_answer, grade
+from lycee_ia.quiz.grading import answer_from_form, correct_answer, formal, grade
 from lycee_ia.quiz.model import AnswerError, NotGradable
 from lycee_ia.quiz.stored import read_answer, readable_score
 from lycee_ia.routing import small_int
+from lycee_ia.templating import to_reader
 from lycee_ia.quiz.services import (
     QuizError,
     answer_activity,
@@ -43,7 +44,7 @@ def _wants_json() -> bool:
 def _refuse(error: QuizError | AnswerError):
     db.session.rollback()
     status = error.status if isinstance(error, QuizError) else 400
-    message = error.message if isinstance(error, QuizError) else str(error)
+    message = error.message if isinstance(error, QuizError) else to_reader(str(error), formal(str(error)))
     if _wants_json():
         return jsonify(error=message), status
     fail(status, message)
@@ -224,7 +225,8 @@ def activity(module_id: str, section_id: str, question_id: str):
             html=render_template(
                 "quiz/_feedback.html", question=question, result=result, correct=correct_answer(question) if result else None,
                 reveal=True, next_url=None, finished=False, activity=True,
-            )
+            ),
+            nonce=secrets.token_urlsafe(16),  # for « Réessayer »: another answer, another event
         )
     return redirect(back)
 

@@ -30,4 +30,4 @@ class ActionForm(Form):
 
 
 class BundleForm(Form):
-    bundle = FileField("Fichier du paquet", validators=[FileRequired("Choisissez le fichier du paquet.")])
+    bundle = FileField("Fichier du paquet", validators=[FileRequired("Choisis le fichier du paquet.")])

@@ -103,7 +103,7 @@ def sync_now():
     if not form.validate_on_submit():
         return redirect(url_for("sync_laptop.status"))
     if db.session.get(SyncAccount, current_user.id) is None:
-        flash("Cet ordinateur n'est pas inscrit auprès du serveur du lycée pour votre compte.", "error")
+        flash("Cet ordinateur n'est pas inscrit auprès du serveur du lycée pour ton compte.", "error")
         return redirect(url_for("sync_laptop.status"))
     user_id = current_user.id
     db.session.rollback()  # the sync opens its own short transactions
@@ -113,7 +113,7 @@ def sync_now():
     if report.ok:
         flash(f"Synchronisation réussie : {report.acknowledged} trace(s) envoyée(s), {report.pending} en attente.", "success")
     else:
-        flash(f"La synchronisation n'a pas abouti : {report.error} Vos traces restent sur cet ordinateur.", "error")
+        flash(f"La synchronisation n'a pas abouti : {report.error} Tes traces restent sur cet ordinateur.", "error")
     return redirect(url_for("sync_laptop.status"))
 
 

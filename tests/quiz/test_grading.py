@@ -587,25 +587,25 @@ def test_answer_from_form_matching():
     form = MultiDict({f"match-{left}": right for left, right in key.items()})
     assert answer_from_form(MATCHING, form) == key
     del form[f"match-{next(iter(key))}"]
-    with pytest.raises(AnswerError, match="Associez chaque élément"):
+    with pytest.raises(AnswerError, match="Associe chaque élément"):
         answer_from_form(MATCHING, form)
 
 
 @pytest.mark.parametrize(
     ("question", "form", "message"),
     [
-        (SINGLE, {}, "Choisissez une réponse"),
-        (SINGLE, {"answer": ""}, "Choisissez une réponse"),
+        (SINGLE, {}, "Choisis une réponse"),
+        (SINGLE, {"answer": ""}, "Choisis une réponse"),
         (SINGLE, [("answer", "a"), ("answer", "b")], "Une seule réponse"),
         (SINGLE, {"answer": "zz"}, "ne fait pas partie"),
         (MULTIPLE, [("answer", "a"), ("answer", "a")], "deux fois"),
         (MULTIPLE, [("answer", "q")], "ne fait pas partie"),
         (TRUEFALSE, {"answer": "vrai"}, "vrai ou faux"),
-        (TRUEFALSE, {}, "Choisissez vrai ou faux"),
-        (SHORT, {"answer": "   "}, "Écrivez votre réponse"),
+        (TRUEFALSE, {}, "Choisis vrai ou faux"),
+        (SHORT, {"answer": "   "}, "Écris ta réponse"),
         (SHORT, {"answer": "x" * 1001}, "trop longue"),
         (NUMERIC, {"answer": "abc"}, "n'est pas un nombre"),
-        (NUMERIC, {}, "Écrivez un nombre"),
+        (NUMERIC, {}, "Écris un nombre"),
         (SCALE, {"answer": "4"}, "niveaux"),
         (SCALE, {"answer": "-1"}, "niveaux"),
     ],
@@ -774,3 +774,15 @@ def test_property_malformed_forms_raise_only_answer_error(data):
         assert str(error)
     else:
         assert 0.0 <= grade(question, answer).score <= 1.0
+
+
+def test_answer_errors_say_tu_to_students_and_vous_to_staff():
+    from lycee_ia.quiz.grading import formal, parse_number
+
+    with pytest.raises(AnswerError) as error:
+        parse_number("abc")
+    assert str(error.value) == "« abc » n'est pas un nombre : écris par exemple 3,14 ou -2 (sans unité)."
+    assert formal(str(error.value)) == "« abc » n'est pas un nombre : écrivez par exemple 3,14 ou -2 (sans unité)."
+    assert formal("Écris ta réponse avant de valider.") == "Écrivez votre réponse avant de valider."
+    assert formal("Choisis une réponse avant de valider.") == "Choisissez une réponse avant de valider."
+    assert formal("Associe chaque élément à un choix.") == "Associez chaque élément à un choix."

@@ -243,3 +243,51 @@ def test_an_activity_is_answered_in_the_section_and_recorded_once(client, login_
     with app.app_context():
         event = db.session.scalar(select(LearningEvent).where(LearningEvent.verb == "answered"))
         assert event.context == {"activity": True} and event.registration is None
+
+
+def test_an_activity_keeps_the_choice_made_and_offers_to_try_again(client, login_as, app):
+    student = login_as("eleve")
+    section = f"{MODULE}/partie/debut"
+    html = client.get(section).get_data(as_text=True)
+    form = re.search(r'action="([^"]*/activite/qe-activite-vf)"', html).group(1)
+    first_nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    response = client.post(form, data={"answer": "true", "nonce": first_nonce, "csrf_token": csrf_token_from(html)})
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    activity = shown[shown.index('id="activite-qe-activite-vf"'):]
+    activity = activity[: activity.index("</section>")]
+    # The answer given stays selected, with its feedback, in a form that can be sent again.
+    assert re.search(r'value="true" id="[^"]+-vrai" required checked', activity)
+    assert not re.search(r'value="false"[^>]*checked', activity)
+    assert "Non, une activité sert à s'entraîner" in page_text_of(activity)
+    assert re.search(r'<button type="submit"[^>]*>Réessayer</button>', activity)
+    second_nonce = re.search(r'name="nonce" value="([^"]+)"', activity).group(1)
+    assert second_nonce != first_nonce
+    # « Réessayer » with another choice is a new answer, shown selected in its turn.
+    again = client.post(form, data={"answer": "false", "nonce": second_nonce, "csrf_token": csrf_token_from(shown)})
+    assert again.status_code == 302
+    assert _answered(app, student.id) == 2
+    retried = page_text_of(client.get(again.headers["Location"]).get_data(as_text=True))
+    assert re.search(r'value="false" id="[^"]+-faux" checked', retried)
+    assert "Exact, elle sert à s'entraîner." in retried
+
+
+def test_an_activity_answered_with_javascript_gets_a_new_nonce_to_try_again(client, login_as, app):
+    student = login_as("eleve")
+    html = client.get(f"{MODULE}/partie/debut").get_data(as_text=True)
+    form = re.search(r'action="([^"]*/activite/qe-activite-vf)"', html).group(1)
+    nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    reply = client.post(
+        form, data={"answer": "true", "nonce": nonce, "csrf_token": csrf_token_from(html)}, headers={"Accept": "application/json"}
+    )
+    assert reply.status_code == 200 and reply.json["nonce"] and reply.json["nonce"] != nonce
+    again = client.post(
+        form, data={"answer": "false", "nonce": reply.json["nonce"], "csrf_token": csrf_token_from(html)},
+        headers={"Accept": "application/json"},
+    )
+    assert "Exact" in again.json["html"] and _answered(app, student.id) == 2
+
+
+def page_text_of(text: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(text)

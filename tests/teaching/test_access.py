@@ -70,6 +70,7 @@ TABLE = [
     Entry("main.home", "GET", lambda w: "/accueil", everyone(200)),
     Entry("accounts.account", "GET", lambda w: "/compte", everyone(200)),
     Entry("content.catalogue", "GET", lambda w: "/modules", everyone(200)),
+    Entry("content.results", "GET", lambda w: "/mes-resultats", everyone(200)),
     Entry("content.module", "GET", lambda w: f"/modules/{QUIZ_MODULE}", everyone(200)),
     Entry("content.printable", "GET", lambda w: f"/modules/{QUIZ_MODULE}/imprimer", everyone(200)),
     Entry("content.media", "GET", lambda w: f"/modules/{QUIZ_MODULE}/media/schema.svg", everyone(200)),

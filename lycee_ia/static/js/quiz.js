@@ -28,7 +28,21 @@
       var holder = document.createElement("div");
       holder.innerHTML = reply.data.html;
       var feedback = holder.firstElementChild;
-      form.parentNode.replaceChild(feedback, form);
+      var error = form.querySelector(".form-errors");
+      if (error) { error.parentNode.removeChild(error); }
+      if (form.hasAttribute("data-retry") && button) {
+        // An activity: keep the choice visible, show the feedback above the
+        // button, which becomes « Réessayer » with a new nonce (a new answer).
+        var previous = form.querySelector(".feedback");
+        if (previous) { previous.parentNode.removeChild(previous); }
+        form.insertBefore(feedback, button);
+        var nonce = form.querySelector("input[name=nonce]");
+        if (nonce && reply.data.nonce) { nonce.value = reply.data.nonce; }
+        button.textContent = form.getAttribute("data-retry");
+        button.disabled = false;
+      } else {
+        form.parentNode.replaceChild(feedback, form);
+      }
       feedback.focus();
     }).catch(function () {
       // The server could not be reached this way: let the browser post the form.
