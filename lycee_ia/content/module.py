@@ -235,7 +235,13 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
     else:
         for index, code in enumerate(competences):
             code_line = source.meta_lines.get(f"competences[{index}]", line("competences"))
-            if not isinstance(code, str) or not frameworks.is_known(code):
+            replacement = frameworks.draft_replacement(code) if isinstance(code, str) else None
+            if replacement is not None:
+                problems.error(
+                    path, code_line, f"« {code} » est un code du projet de mai 2025 du cadre de l'OCDE : "
+                    f"le cadre final se code par domaine, ici « {replacement} » (voir courses/README.md, §7)."
+                )
+            elif not isinstance(code, str) or not frameworks.is_known(code):
                 problems.error(path, code_line, f"code de compétence inconnu : « {code} » (voir la liste dans courses/README.md, §7).")
             elif code in codes:
                 problems.warning(path, code_line, f"code « {code} » en double.")
