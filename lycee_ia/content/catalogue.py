@@ -8,6 +8,7 @@ served, and the app runs on.
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections import Counter
@@ -48,6 +49,7 @@ def build_catalogue(
     media_base: str | None = "/modules",
     previous: Catalogue | None = None,
     overlay: Path | None = None,
+    today: datetime.date | None = None,
 ) -> tuple[Catalogue, Problems]:
     """Build every module of ``root``; report duplicate ids across folders.
 
@@ -70,7 +72,7 @@ def build_catalogue(
             built.append((cached, Problems(previous.problems.get(cached.id, []))))
             continue
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None
-        module = build_module(folder, problems, media_base=base)
+        module = build_module(folder, problems, media_base=base, today=today)
         all_problems.extend(problems)
         if module is None or problems.errors:
             catalogue.broken[folder.name] = BrokenModule(folder.name, folder, list(problems))

@@ -26,15 +26,20 @@ def _plural(count: int, word: str) -> str:
 @courses.command("check", help="Vérifier un module ou tout un dossier de modules (par défaut, courses/).")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
-def check(path: Path | None, strict: bool) -> None:
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Date du jour pour l'âge des vérifications de sources (AAAA-MM-JJ ; par défaut, aujourd'hui).",
+)
+def check(path: Path | None, strict: bool, today) -> None:
     path = path or Path(current_app.config["COURSES_DIR"])
+    day = today.date() if today is not None else None
     if (path / "module.md").is_file():
         problems = Problems()
-        build_module(path, problems, media_base=None)
+        build_module(path, problems, media_base=None, today=day)
         count = 1
     else:
         count = len(module_folders(path))
-        _, problems = build_catalogue(path, media_base=None)
+        _, problems = build_catalogue(path, media_base=None, today=day)
     for problem in sorted(problems, key=lambda p: (str(p.path), p.line)):
         click.echo(problem.format(Path.cwd()))
     errors, warnings = len(problems.errors), len(problems.warnings)

@@ -9,6 +9,7 @@ does not serve it to learners.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import unicodedata
@@ -60,6 +61,7 @@ class Source:
     year: int
     url: str
     note: str | None = None
+    checked: datetime.date | None = None  # when someone last opened the reference and confirmed it
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,36 @@ def media_path(folder: Path, relative: str) -> Path | None:
 # --- front matter ------------------------------------------------------------------
 
 
-def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
+# A source whose check is older than this is flagged for a new check.
+CHECK_VALID_MONTHS = 12
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _checked_date(value: object) -> datetime.date | None:
+    """The ``checked`` field as a date (YAML gives one for 2026-12-04), None if invalid."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _check_meta(source: ModuleSource, problems: Problems, today: datetime.date) -> dict[str, Any]:
     """Validate the front matter; return clean values (defaults where invalid)."""
     meta, path = source.meta, source.path
 
@@ -276,7 +307,33 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
             problems.error(path, entry_line, f"deux sources portent l'id « {entry['id']} ».")
         seen_ids.add(entry["id"])
         note = entry.get("note")
-        sources.append(Source(entry["id"], entry["title"].strip(), entry["author"].strip(), year, url, note if isinstance(note, str) else None))
+        checked = None
+        if "checked" not in entry or entry.get("checked") is None:
+            problems.warning(
+                path, entry_line, f"source « {entry['id']} » sans date de vérification : ouvrez la référence, "
+                "confirmez-la, puis ajoutez « checked: AAAA-MM-JJ »."
+            )
+        else:
+            checked_line = source.meta_lines.get(f"sources[{index}].checked", entry_line)
+            checked = _checked_date(entry["checked"])
+            if checked is None:
+                problems.error(
+                    path, checked_line, f"source « {entry['id']} » : date de vérification invalide, "
+                    "écrivez-la « checked: AAAA-MM-JJ », par exemple 2026-12-04."
+                )
+            elif checked > today:
+                problems.error(path, checked_line, f"source « {entry['id']} » : date de vérification dans le futur ({checked.isoformat()}).")
+                checked = None
+            elif checked < _months_before(today, CHECK_VALID_MONTHS):
+                problems.warning(
+                    path, checked_line, f"source « {entry['id']} » vérifiée le {checked.isoformat()}, il y a plus de "
+                    f"{CHECK_VALID_MONTHS} mois : ouvrez-la de nouveau, confirmez ce que le module en dit, "
+                    "puis mettez la date à jour."
+                )
+        sources.append(
+            Source(entry["id"], entry["title"].strip(), entry["author"].strip(), year, url,
+                   note if isinstance(note, str) else None, checked)
+        )
     clean["sources"] = tuple(sources)
 
     glossary: list[tuple[str, str]] = []
@@ -371,18 +428,22 @@ def _parse_questions(
     return questions
 
 
-def build_module(folder: Path, problems: Problems, media_base: str | None = None) -> Module | None:
+def build_module(
+    folder: Path, problems: Problems, media_base: str | None = None, today: datetime.date | None = None
+) -> Module | None:
     """Read, check and render the module in ``folder``.
 
     ``media_base`` is the URL prefix media are served under (the app gives
     ``/modules/<id>/media``); the command-line preview keeps relative paths.
+    ``today`` dates the sources' checks (the UTC date when not given).
     """
+    today = today or datetime.datetime.now(datetime.UTC).date()
     folder = folder.resolve()
     source = read_module(folder, problems)
     if source is None:
         return None
     path = source.path
-    meta = _check_meta(source, problems)
+    meta = _check_meta(source, problems, today)
     module_id = meta["id"] or folder.name
     digest = content_hash(folder)
     version = meta["version"] or digest[:12]

@@ -32,3 +32,61 @@ def test_a_draft_code_is_refused_with_the_domain_to_write_instead(tmp_path):
 def test_no_shipped_module_uses_a_draft_code():
     for path in COURSES.glob("*/module.md"):
         assert "OECD:" not in path.read_text(encoding="utf-8"), path
+
+
+# --- 2. a « vérifié le » date per source ---------------------------------------------
+
+import datetime  # noqa: E402
+
+from lycee_ia.content.module import build_module  # noqa: E402
+from lycee_ia.content.problems import Problems  # noqa: E402
+
+
+def check_on(folder: Path, today: datetime.date) -> list[tuple[int, str, str]]:
+    problems = Problems()
+    build_module(folder, problems, today=today)
+    return [(p.line, p.severity.value, p.message) for p in problems]
+
+
+def front_with_checked(value: str | None) -> str:
+    front = FRONT.format(id="essai")
+    if value is None:
+        return front.replace("    checked: 2026-12-04\n", "")
+    return front.replace("checked: 2026-12-04", f"checked: {value}")
+
+
+def test_a_source_without_a_check_date_is_flagged_with_its_line(tmp_path):
+    found = check_on(write_module(tmp_path, front=front_with_checked(None)), datetime.date(2026, 12, 4))
+    assert [(line, severity) for line, severity, message in found if "sans date de vérification" in message] == [(11, "avertissement")]
+
+
+def test_a_check_older_than_twelve_months_is_flagged_on_the_checked_line(tmp_path):
+    folder = write_module(tmp_path, front=front_with_checked("2025-12-03"))
+    found = check_on(folder, datetime.date(2026, 12, 4))
+    assert [(line, severity) for line, severity, message in found if "il y a plus de 12 mois" in message] == [(16, "avertissement")]
+    # Exactly twelve months is still fresh; the day after is not.
+    assert check_on(folder, datetime.date(2026, 12, 3)) == []
+
+
+def test_a_fresh_check_is_silent_and_a_bad_or_future_date_is_an_error(tmp_path):
+    assert check_on(write_module(tmp_path, front=front_with_checked("2026-06-01")), datetime.date(2026, 12, 4)) == []
+    bad = check_on(write_module(tmp_path, "essai", front=front_with_checked("hier")), datetime.date(2026, 12, 4))
+    assert [(line, severity) for line, severity, message in bad if "date de vérification invalide" in message] == [(16, "erreur")]
+    future = check_on(write_module(tmp_path, "essai", front=front_with_checked("2027-01-01")), datetime.date(2026, 12, 4))
+    assert [severity for _, severity, message in future if "dans le futur" in message] == ["erreur"]
+
+
+def test_check_command_takes_the_day_as_a_parameter(tmp_path, app):
+    folder = write_module(tmp_path, front=front_with_checked("2025-01-10"))
+    runner = app.test_cli_runner()
+    old = runner.invoke(args=["courses", "check", "--strict", "--today", "2026-12-04", str(folder)])
+    assert old.exit_code == 1 and "essai/module.md:16: avertissement: source « s1 » vérifiée le 2025-01-10" in old.output
+    fresh = runner.invoke(args=["courses", "check", "--strict", "--today", "2025-06-01", str(folder)])
+    assert fresh.exit_code == 0, fresh.output
+
+
+def test_every_shipped_source_has_a_check_date():
+    for path in COURSES.glob("*/module.md"):
+        problems = Problems()
+        module = build_module(path.parent, problems, today=datetime.date(2026, 12, 4))
+        assert module is not None and all(s.checked for s in module.sources), path
