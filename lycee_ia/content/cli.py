@@ -126,3 +126,28 @@ def sources(write: bool) -> None:
         click.echo(f"Liste écrite dans {root / 'SOURCES.md'}.")
     else:
         click.echo(text, nl=False)
+
+
+@courses.command("durations", help="Durée estimée de chaque module (lecture, activités, quiz) ; --write met à jour duration_minutes.")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--write", is_flag=True, help="Écrire dans chaque module.md la durée estimée, arrondie aux 5 minutes supérieures.")
+def durations(path: Path | None, write: bool) -> None:
+    from lycee_ia.content.module import DURATION_LINE_RE, french_minutes
+
+    path = path or Path(current_app.config["COURSES_DIR"])
+    folders = [path] if (path / "module.md").is_file() else module_folders(path)
+    for folder in folders:
+        module = build_module(folder, Problems(), media_base=None)
+        if module is None:
+            click.echo(f"{folder.name} : illisible, rien à estimer.")
+            continue
+        click.echo(
+            f"{module.id} : lecture {french_minutes(module.reading_minutes)} min, "
+            f"activités {french_minutes(module.activity_minutes)} min, quiz {french_minutes(module.quiz_minutes)} min ; "
+            f"annoncé {module.duration_minutes} min, estimé {module.honest_minutes} min."
+        )
+        if write and module.duration_minutes != module.honest_minutes:
+            text = (folder / "module.md").read_text(encoding="utf-8")
+            new_text, count = DURATION_LINE_RE.subn(f"duration_minutes: {module.honest_minutes}", text, count=1)
+            if count:
+                (folder / "module.md").write_text(new_text, encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,7 +44,27 @@ from lycee_ia.quiz.model import Question, QuizSettings
 from lycee_ia.quiz.parse import parse_question, parse_quiz_settings
 
 WORDS_PER_MINUTE = 150
-MINUTES_PER_QUESTION = 1
+# Time to read, answer and read the feedback of a question, by type (activity or quiz).
+MINUTES_PER_QUESTION = {
+    "truefalse": 1, "single": 1, "multiple": 1.5, "numeric": 1.5, "short": 2, "ordering": 2, "matching": 2, "scale": 0.5,
+}
+# An activity callout whose title announces no time (« **Enquête (10 minutes).** » announces 10).
+UNTIMED_ACTIVITY_MINUTES = 5
+# The announced duration covers the estimate, and exceeds it by at most this much.
+DURATION_SLACK_MINUTES = 10
+
+
+def french_minutes(value: float) -> str:
+    """« 12 », « 30,5 »: minutes to the half, with a decimal comma."""
+    rounded = round(value * 2) / 2
+    return f"{rounded:g}".replace(".", ",")
+
+
+DURATION_LINE_RE = re.compile(r"^duration_minutes:[ \t]*\d+[ \t]*$", re.MULTILINE)
+
+
+def question_minutes(question: Question) -> float:
+    return MINUTES_PER_QUESTION.get(question.type, 1)
 MEDIA_TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
     ".pdf": "application/pdf",  # a document to download, by a link (never shown as an image)
@@ -79,6 +100,7 @@ class Section:
     number: int
     parts: tuple[Part, ...]
     words: int
+    callout_minutes: float = 0  # the activity callouts (done on paper or on the laptop)
 
     @property
     def activities(self) -> tuple[str, ...]:
@@ -117,8 +139,26 @@ class Module:
         return len(self.activities) + (len(self.quiz.questions) if self.quiz else 0)
 
     @property
+    def reading_minutes(self) -> float:
+        return self.words / WORDS_PER_MINUTE
+
+    @property
+    def activity_minutes(self) -> float:
+        """Activity callouts (their announced time) and the questions inside the sections."""
+        return sum(s.callout_minutes for s in self.sections) + sum(question_minutes(q) for q in self.activities.values())
+
+    @property
+    def quiz_minutes(self) -> float:
+        return sum(question_minutes(q) for q in self.quiz.questions) if self.quiz else 0
+
+    @property
     def estimated_minutes(self) -> float:
-        return self.words / WORDS_PER_MINUTE + self.question_count * MINUTES_PER_QUESTION
+        return self.reading_minutes + self.activity_minutes + self.quiz_minutes
+
+    @property
+    def honest_minutes(self) -> int:
+        """The estimate rounded up to 5 minutes: what a module should announce."""
+        return max(5, -(-math.ceil(self.estimated_minutes - 1e-9) // 5) * 5)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -496,7 +536,8 @@ def build_module(
             activities[question.id] = question
         words = count_words(body) + count_words(section_source.title)
         total_words += words
-        sections.append(Section(section_source.id, section_source.title, number, tuple(parts), words))
+        callouts = sum(UNTIMED_ACTIVITY_MINUTES if m is None else m for m in context.activity_minutes)
+        sections.append(Section(section_source.id, section_source.title, number, tuple(parts), words, callouts))
 
     quiz = None
     if source.quiz_path is not None:
@@ -523,13 +564,15 @@ def build_module(
         words=total_words,
     )
     duration = meta["duration_minutes"]
-    if duration and abs(module.estimated_minutes - duration) > duration / 2:
+    estimate = module.estimated_minutes
+    if duration and not estimate - 0.5 <= duration <= estimate + DURATION_SLACK_MINUTES:
         problems.warning(
             path,
             source.meta_lines.get("duration_minutes", 2),
-            f"durée annoncée {duration} min, mais l'estimation donne {module.estimated_minutes:.0f} min "
-            f"({total_words} mots à {WORDS_PER_MINUTE} par minute et {module.question_count} question(s)) : "
-            "ajustez la durée ou le contenu.",
+            f"durée annoncée {duration} min, mais l'estimation donne {math.ceil(estimate - 0.5)} min "
+            f"(lecture {french_minutes(module.reading_minutes)} min pour {total_words} mots à {WORDS_PER_MINUTE} par minute, "
+            f"activités {french_minutes(module.activity_minutes)} min, quiz {french_minutes(module.quiz_minutes)} min) : "
+            f"annoncez {module.honest_minutes} min, ou ajustez le contenu.",
         )
     return module
 

@@ -108,6 +108,8 @@ class RenderContext:
     images: list[tuple[str, str]] = field(default_factory=list)  # (src, alt)
     missing_links: list[str] = field(default_factory=list)  # links to media/ files that do not exist
     foreign_images: list[str] = field(default_factory=list)
+    # One entry per activity callout: the minutes its title announces, None if it says none.
+    activity_minutes: list[int | None] = field(default_factory=list)
 
 
 class _Callouts(Treeprocessor):
@@ -145,6 +147,8 @@ class _Callouts(Treeprocessor):
                 etree.SubElement(title, "strong").text = self._label(kind)
                 boxes.append(current)
                 child.text = CALLOUT_RE.sub("", child.text, count=1)
+                if kind == "activite":
+                    self.context.activity_minutes.append(announced_minutes(child))
                 if not child.text.strip() and not len(child):
                     continue
             assert current is not None
@@ -163,6 +167,26 @@ class _Callouts(Treeprocessor):
         if kind == "activite" and self.context.audience == "eleve":
             return "À toi de jouer"
         return CALLOUTS[kind]
+
+
+_NUMBER_WORDS = {
+    "une": 1, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "vingt-cinq": 25, "trente": 30, "quarante": 40,
+    "quarante-cinq": 45, "soixante": 60,
+}
+_MINUTES_RE = re.compile(r"(?<![\w-])(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s+min(?:utes?)?\b", re.IGNORECASE)
+
+
+def announced_minutes(paragraph: etree.Element) -> int | None:
+    """The minutes an activity's title announces: its leading bold text, « **Enquête (10 minutes).** »."""
+    if (paragraph.text or "").strip() or not len(paragraph) or paragraph[0].tag not in ("strong", "b"):
+        return None
+    title = "".join(paragraph[0].itertext())
+    match = _MINUTES_RE.search(title)
+    if match is None:
+        return None
+    value = match.group(1).lower()
+    return int(value) if value.isdigit() else _NUMBER_WORDS[value]
 
 
 class _Media(Treeprocessor):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lycee_ia.content import frameworks
-from tests.content.test_checker import FRONT, check, lines_of, write_module
+from tests.content.test_checker import BODY, FRONT, check, lines_of, write_module
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 
@@ -90,3 +90,78 @@ def test_every_shipped_source_has_a_check_date():
         problems = Problems()
         module = build_module(path.parent, problems, today=datetime.date(2026, 12, 4))
         assert module is not None and all(s.checked for s in module.sources), path
+
+
+# --- 3. honest durations ---------------------------------------------------------------
+
+ACTIVITIES = """
+## Quatrième partie
+
+> [!activite]
+> **Enquête sur ton ordinateur (12 minutes).** Ouvre les paramètres et note deux fonctions.
+
+> [!activite]
+> **En équipe, dix minutes.** Comparez vos listes.
+
+> [!activite]
+> Sans durée annoncée : réfléchis à ce que tu as appris.
+
+```question
+id: essai-court
+type: short
+stem: Quel mot ?
+accepted: [mot]
+feedback_incorrect: C'était « mot ».
+explanation: Un mot.
+```
+"""
+
+
+def build(folder: Path):
+    problems = Problems()
+    module = build_module(folder, problems, today=datetime.date(2026, 12, 4))
+    return module, [(p.line, p.severity.value, p.message) for p in problems]
+
+
+def test_activity_callouts_count_the_minutes_their_title_announces(tmp_path):
+    module, _ = build(write_module(tmp_path, body=BODY + ACTIVITIES))
+    # 12 + 10 (in words) + 5 (no time announced) + 2 for a typed answer.
+    assert module.activity_minutes == 29
+    assert module.estimated_minutes == module.reading_minutes + 29
+    assert module.honest_minutes == 30
+
+
+def test_the_quiz_counts_per_question_by_type(tmp_path):
+    folder = write_module(tmp_path, body=BODY)
+    (folder / "quiz.md").write_text(
+        "---\nmastery: 80\n---\n\n```question\nid: q-vf\ntype: truefalse\nstem: Vrai ?\nanswer: true\n"
+        "feedback:\n  true: Oui.\n  false: Non.\nexplanation: Parce que.\n```\n\n"
+        "```question\nid: q-ordre\ntype: ordering\nstem: Range.\nitems: [Un, Deux, Trois]\n"
+        "feedback_incorrect: Un, deux, trois.\nexplanation: Dans l'ordre.\n```\n",
+        encoding="utf-8",
+    )
+    module, _ = build(folder)
+    assert module.quiz_minutes == 3
+
+
+def test_a_duration_that_leaves_out_the_activities_is_flagged(tmp_path):
+    # The reading alone takes about a minute: 1 min announced was right before activities counted.
+    _, found = build(write_module(tmp_path, body=BODY + ACTIVITIES))
+    warning = [(line, message) for line, severity, message in found if "durée annoncée 1 min" in message]
+    assert warning and warning[0][0] == 5 and "activités 29 min" in warning[0][1] and "annoncez 30 min" in warning[0][1]
+    front = FRONT.format(id="essai").replace("duration_minutes: 1", "duration_minutes: 30")
+    assert build(write_module(tmp_path, front=front, body=BODY + ACTIVITIES))[1] == []
+
+
+def test_every_shipped_module_announces_its_honest_estimate():
+    for path in COURSES.glob("*/module.md"):
+        module, _ = build(path.parent)
+        assert module.duration_minutes == module.honest_minutes, (module.id, module.duration_minutes, module.estimated_minutes)
+
+
+def test_the_durations_command_writes_the_estimate(tmp_path, app):
+    folder = write_module(tmp_path, body=BODY + ACTIVITIES)
+    result = app.test_cli_runner().invoke(args=["courses", "durations", "--write", str(folder)])
+    assert result.exit_code == 0 and "annoncé 1 min, estimé 30 min" in result.output
+    assert "duration_minutes: 30\n" in (folder / "module.md").read_text(encoding="utf-8")
+    assert build(folder)[1] == []
