@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from lycee_ia.content.kit import kit_hash
 from lycee_ia.content.module import Module, build_module, content_hash
 from lycee_ia.content.problems import Problem, Problems, Severity
 
@@ -68,7 +69,8 @@ def build_catalogue(
     for _, folder in sorted(folders.items()):
         problems = Problems()
         cached = known.get(content_hash(folder))
-        if cached is not None and cached.folder == folder.resolve():
+        # The teacher kit is not part of the version: its own hash says whether it changed.
+        if cached is not None and cached.folder == folder.resolve() and cached.kit_hash == kit_hash(folder):
             built.append((cached, Problems(previous.problems.get(cached.id, []))))
             continue
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lycee_ia.content import frameworks
+from lycee_ia.content.kit import Kit, build_kit, kit_hash
 from lycee_ia.content.problems import Problems
 from lycee_ia.content.render import (
     RenderContext,
@@ -133,6 +134,8 @@ class Module:
     activities: dict[str, Question] = field(hash=False, compare=False)
     quiz: Quiz | None = None
     words: int = 0
+    kit: Kit | None = None  # the teacher kit (kit.md), never part of the version learners see
+    kit_hash: str | None = None
 
     @property
     def question_count(self) -> int:
@@ -544,6 +547,8 @@ def build_module(
         quiz = _build_quiz(source, module_id, media_url, activities, problems)
         _check_question_sources(list(quiz.questions), sources, source.quiz_path, problems)
 
+    kit = build_kit(folder, problems, media_url=media_url, section_markdown=_section_markdown, sources=sources)
+
     module = Module(
         id=module_id,
         title=meta["title"] or module_id,
@@ -562,6 +567,8 @@ def build_module(
         activities=activities,
         quiz=quiz,
         words=total_words,
+        kit=kit,
+        kit_hash=kit.content_hash if kit is not None else kit_hash(folder),
     )
     duration = meta["duration_minutes"]
     estimate = module.estimated_minutes

@@ -165,3 +165,64 @@ def test_the_durations_command_writes_the_estimate(tmp_path, app):
     assert result.exit_code == 0 and "annoncé 1 min, estimé 30 min" in result.output
     assert "duration_minutes: 30\n" in (folder / "module.md").read_text(encoding="utf-8")
     assert build(folder)[1] == []
+
+
+# --- 5. the teacher kit: checker and cache ---------------------------------------------
+
+import shutil  # noqa: E402
+
+from lycee_ia.content.catalogue import build_catalogue  # noqa: E402
+from lycee_ia.content.kit import KIT_SECTIONS  # noqa: E402
+
+FIXTURE_KIT = Path(__file__).parent / "fixtures" / "lecture-exemple" / "kit.md"
+GOOD_KIT = "\n".join(f"## {title}\n\nDu texte pour la section, avec l'IA : oui.\n" for title in KIT_SECTIONS)
+
+
+def kit_problems(tmp_path: Path, kit: str) -> list[tuple[int, str, str]]:
+    folder = write_module(tmp_path)
+    (folder / "kit.md").write_text(kit, encoding="utf-8")
+    return [(line, severity, message) for line, severity, message in check_on(folder, datetime.date(2026, 12, 4))]
+
+
+def test_a_complete_kit_is_valid_and_rendered_by_the_module_pipeline(tmp_path):
+    assert kit_problems(tmp_path, GOOD_KIT) == []
+    module, _ = build(tmp_path / "essai")
+    assert [s.title for s in module.kit.sections] == list(KIT_SECTIONS)
+    assert module.kit.sections[0].html == "<p>Du texte pour la section, avec l’IA\u202f: oui.</p>"
+
+
+def test_a_missing_kit_section_is_an_error_with_file_and_line(tmp_path):
+    kit = GOOD_KIT.replace("## Corrigés\n", "## Réponses\n")
+    found = kit_problems(tmp_path, kit)
+    assert [(line, severity) for line, severity, message in found if "section « Corrigés » manquante" in message] == [(1, "erreur")]
+
+
+def test_a_malformed_kit_is_an_error_with_its_line(tmp_path):
+    found = kit_problems(tmp_path, "Un texte avant.\n\n" + GOOD_KIT)
+    assert [(line, severity) for line, severity, message in found if "précède la première section" in message] == [(1, "erreur")]
+    found = kit_problems(tmp_path, "---\ntitle: x\n---\n" + GOOD_KIT)
+    assert [(line, severity) for line, severity, message in found if "pas d'en-tête YAML" in message] == [(1, "erreur")]
+    found = kit_problems(tmp_path, GOOD_KIT.replace("## Idées reçues\n\nDu texte", "## Idées reçues\n\n<script>alert(1)</script>\n\nDu texte"))
+    assert [line for line, _, message in found if "<script>" in message] == [15]
+    found = kit_problems(tmp_path, GOOD_KIT + "\n## Objectifs\n\nEncore.\n")
+    assert [line for line, _, message in found if "apparaît deux fois" in message] == [21]
+
+
+def test_a_module_without_a_kit_has_none(tmp_path):
+    module, found = build(write_module(tmp_path))
+    assert module.kit is None and found == []
+
+
+def test_the_kit_is_cached_and_rebuilt_only_when_it_changes(tmp_path):
+    root = tmp_path / "courses"
+    shutil.copytree(FIXTURE_KIT.parent, root / "lecture-exemple")
+    first, _ = build_catalogue(root)
+    again, _ = build_catalogue(root, previous=first)
+    assert again.modules["lecture-exemple"] is first.modules["lecture-exemple"]  # nothing rendered again
+    kit = root / "lecture-exemple" / "kit.md"
+    kit.write_text(kit.read_text(encoding="utf-8").replace("Accroche", "Ouverture"), encoding="utf-8")
+    changed, _ = build_catalogue(root, previous=again)
+    module = changed.modules["lecture-exemple"]
+    assert module is not again.modules["lecture-exemple"]
+    assert module.version == first.modules["lecture-exemple"].version  # the kit is not part of the version
+    assert "Ouverture" in "".join(s.html for s in module.kit.sections)
