@@ -55,3 +55,9 @@ def test_a_module_without_a_kit_answers_404_to_a_teacher(client, login_as):
     response = client.get("/modules/personnel-exemple/kit")
     assert response.status_code == 404 and "pas encore de fiche pour l'enseignant" in page_text(response)
     assert "/modules/personnel-exemple/kit" not in page_text(client.get("/modules/personnel-exemple"))
+
+
+def test_the_author_preview_shows_the_kit(app):
+    result = app.test_cli_runner().invoke(args=["courses", "render", str(FIXTURES / "lecture-exemple")])
+    assert result.exit_code == 0
+    assert "Fiche pour l'enseignant (kit.md" in result.output and ">Déroulé (55 minutes)</h3>" in result.output
