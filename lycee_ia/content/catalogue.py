@@ -8,6 +8,7 @@ served, and the app runs on.
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from lycee_ia.content.kit import kit_hash
 from lycee_ia.content.module import Module, build_module, content_hash
 from lycee_ia.content.problems import Problem, Problems, Severity
 
@@ -71,6 +73,7 @@ def build_catalogue(
     media_base: str | None = "/modules",
     previous: Catalogue | None = None,
     overlay: Path | None = None,
+    today: datetime.date | None = None,
 ) -> tuple[Catalogue, Problems]:
     """Build every module of ``root``; report duplicate ids across folders.
 
@@ -89,11 +92,12 @@ def build_catalogue(
     for _, folder in sorted(folders.items()):
         problems = Problems()
         cached = known.get(content_hash(folder))
-        if cached is not None and cached.folder == folder.resolve():
+        # The teacher kit is not part of the version: its own hash says whether it changed.
+        if cached is not None and cached.folder == folder.resolve() and cached.kit_hash == kit_hash(folder):
             built.append((cached, Problems(previous.problems.get(cached.id, []))))
             continue
         base = f"{media_base}/{folder.name}/media" if media_base is not None else None
-        module = build_module(folder, problems, media_base=base)
+        module = build_module(folder, problems, media_base=base, today=today)
         all_problems.extend(problems)
         if module is None or problems.errors:
             catalogue.broken[folder.name] = BrokenModule(folder.name, folder, list(problems))

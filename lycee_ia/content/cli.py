@@ -26,15 +26,20 @@ def _plural(count: int, word: str) -> str:
 @courses.command("check", help="Vérifier un module ou tout un dossier de modules (par défaut, courses/).")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Échouer aussi sur les avertissements.")
-def check(path: Path | None, strict: bool) -> None:
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Date du jour pour l'âge des vérifications de sources (AAAA-MM-JJ ; par défaut, aujourd'hui).",
+)
+def check(path: Path | None, strict: bool, today) -> None:
     path = path or Path(current_app.config["COURSES_DIR"])
+    day = today.date() if today is not None else None
     if (path / "module.md").is_file():
         problems = Problems()
-        build_module(path, problems, media_base=None)
+        build_module(path, problems, media_base=None, today=day)
         count = 1
     else:
         count = len(module_folders(path))
-        _, problems = build_catalogue(path, media_base=None)
+        _, problems = build_catalogue(path, media_base=None, today=day)
     for problem in sorted(problems, key=lambda p: (str(p.path), p.line)):
         click.echo(problem.format(Path.cwd()))
     errors, warnings = len(problems.errors), len(problems.warnings)
@@ -121,3 +126,28 @@ def sources(write: bool) -> None:
         click.echo(f"Liste écrite dans {root / 'SOURCES.md'}.")
     else:
         click.echo(text, nl=False)
+
+
+@courses.command("durations", help="Durée estimée de chaque module (lecture, activités, quiz) ; --write met à jour duration_minutes.")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--write", is_flag=True, help="Écrire dans chaque module.md la durée estimée, arrondie aux 5 minutes supérieures.")
+def durations(path: Path | None, write: bool) -> None:
+    from lycee_ia.content.module import DURATION_LINE_RE, french_minutes
+
+    path = path or Path(current_app.config["COURSES_DIR"])
+    folders = [path] if (path / "module.md").is_file() else module_folders(path)
+    for folder in folders:
+        module = build_module(folder, Problems(), media_base=None)
+        if module is None:
+            click.echo(f"{folder.name} : illisible, rien à estimer.")
+            continue
+        click.echo(
+            f"{module.id} : lecture {french_minutes(module.reading_minutes)} min, "
+            f"activités {french_minutes(module.activity_minutes)} min, quiz {french_minutes(module.quiz_minutes)} min ; "
+            f"annoncé {module.duration_minutes} min, estimé {module.honest_minutes} min."
+        )
+        if write and module.duration_minutes != module.honest_minutes:
+            text = (folder / "module.md").read_text(encoding="utf-8")
+            new_text, count = DURATION_LINE_RE.subn(f"duration_minutes: {module.honest_minutes}", text, count=1)
+            if count:
+                (folder / "module.md").write_text(new_text, encoding="utf-8")

@@ -37,13 +37,17 @@ FRAMEWORKS: dict[str, tuple[str, dict[str, str]]] = {
             "5": "Impact sociétal",
         },
     ),
-    "OECD": (
-        "OCDE et Commission européenne, AI Literacy Framework (numérotation du projet de mai 2025)",
+    # The final framework (Empowering Learners for the Age of AI, presented on
+    # 18 June 2026): 19 competences in four domains. The final numbering of the
+    # competences could not be confirmed from a published source, so modules
+    # are mapped to the domain; the May 2025 draft codes (OECD:E1...) are gone.
+    "OCDE": (
+        "AI Literacy Framework, OCDE et Commission européenne (version finale, juin 2026)",
         {
-            **{f"E{n}": f"Interagir avec l'IA (Engaging) {n}" for n in range(1, 8)},
-            **{f"C{n}": f"Créer avec l'IA (Creating) {n}" for n in range(1, 6)},
-            **{f"M{n}": f"Gérer l'IA (Managing) {n}" for n in range(1, 6)},
-            **{f"D{n}": f"Concevoir l'IA (Designing) {n}" for n in range(1, 6)},
+            "ENGAGING": "Interagir avec l'IA (Engaging with AI)",
+            "CREATING": "Créer avec l'IA (Creating with AI)",
+            "MANAGING": "Gérer l'IA (Managing AI)",
+            "SHAPING": "Façonner l'IA (Shaping AI)",
         },
     ),
     "CRCN": (
@@ -107,13 +111,22 @@ REQUIRED: frozenset[str] = frozenset(
     [f"UNESCO:{c}" for c in ("HM", "ET", "TA", "SD")]
     + [f"UNESCO-ENS:{c}" for c in ("HM", "ET", "FA", "PE", "DP")]
     + [f"AI4K12:{n}" for n in range(1, 6)]
-    + [
-        f"OECD:{c}"
-        for c in "E1 E2 E3 E4 E5 E6 E7 C1 C2 C3 C4 C5 M1 M2 M3 M4 M5 D1 D2 D3 D4 D5".split()
-    ]
+    + [f"OCDE:{c}" for c in ("ENGAGING", "CREATING", "MANAGING", "SHAPING")]
     + [f"CRCN:{c}" for c in ("1.1", "2.2", "4.2", "4.3")]
     + [f"CESER:C{n}" for n in range(1, 9)]
 )
+
+
+# Codes of the May 2025 draft (E1-E7, C1-C5, M1-M5, D1-D5), read by domain.
+DRAFT_DOMAINS = {"E": "ENGAGING", "C": "CREATING", "M": "MANAGING", "D": "SHAPING"}
+
+
+def draft_replacement(code: str) -> str | None:
+    """``OCDE:<DOMAIN>`` for a code of the withdrawn draft numbering (``OECD:E5``), else None."""
+    framework, _, item = code.partition(":") if isinstance(code, str) else ("", "", "")
+    if framework in ("OECD", "OCDE") and len(item) >= 2 and item[0] in DRAFT_DOMAINS and item[1:].isdigit():
+        return f"OCDE:{DRAFT_DOMAINS[item[0]]}"
+    return None
 
 
 def is_known(code: str) -> bool:

@@ -9,7 +9,9 @@ does not serve it to learners.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from lycee_ia.content import frameworks
+from lycee_ia.content.kit import Kit, build_kit, kit_hash
 from lycee_ia.content.problems import Problems
 from lycee_ia.content.render import (
     RenderContext,
@@ -42,7 +45,27 @@ from lycee_ia.quiz.model import Question, QuizSettings
 from lycee_ia.quiz.parse import parse_question, parse_quiz_settings
 
 WORDS_PER_MINUTE = 150
-MINUTES_PER_QUESTION = 1
+# Time to read, answer and read the feedback of a question, by type (activity or quiz).
+MINUTES_PER_QUESTION = {
+    "truefalse": 1, "single": 1, "multiple": 1.5, "numeric": 1.5, "short": 2, "ordering": 2, "matching": 2, "scale": 0.5,
+}
+# An activity callout whose title announces no time (« **Enquête (10 minutes).** » announces 10).
+UNTIMED_ACTIVITY_MINUTES = 5
+# The announced duration covers the estimate, and exceeds it by at most this much.
+DURATION_SLACK_MINUTES = 10
+
+
+def french_minutes(value: float) -> str:
+    """« 12 », « 30,5 »: minutes to the half, with a decimal comma."""
+    rounded = round(value * 2) / 2
+    return f"{rounded:g}".replace(".", ",")
+
+
+DURATION_LINE_RE = re.compile(r"^duration_minutes:[ \t]*\d+[ \t]*$", re.MULTILINE)
+
+
+def question_minutes(question: Question) -> float:
+    return MINUTES_PER_QUESTION.get(question.type, 1)
 MEDIA_TYPES = {
     ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
     ".pdf": "application/pdf",  # a document to download, by a link (never shown as an image)
@@ -60,6 +83,7 @@ class Source:
     year: int
     url: str
     note: str | None = None
+    checked: datetime.date | None = None  # when someone last opened the reference and confirmed it
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,7 @@ class Section:
     number: int
     parts: tuple[Part, ...]
     words: int
+    callout_minutes: float = 0  # the activity callouts (done on paper or on the laptop)
 
     @property
     def activities(self) -> tuple[str, ...]:
@@ -109,14 +134,34 @@ class Module:
     activities: dict[str, Question] = field(hash=False, compare=False)
     quiz: Quiz | None = None
     words: int = 0
+    kit: Kit | None = None  # the teacher kit (kit.md), never part of the version learners see
+    kit_hash: str | None = None
 
     @property
     def question_count(self) -> int:
         return len(self.activities) + (len(self.quiz.questions) if self.quiz else 0)
 
     @property
+    def reading_minutes(self) -> float:
+        return self.words / WORDS_PER_MINUTE
+
+    @property
+    def activity_minutes(self) -> float:
+        """Activity callouts (their announced time) and the questions inside the sections."""
+        return sum(s.callout_minutes for s in self.sections) + sum(question_minutes(q) for q in self.activities.values())
+
+    @property
+    def quiz_minutes(self) -> float:
+        return sum(question_minutes(q) for q in self.quiz.questions) if self.quiz else 0
+
+    @property
     def estimated_minutes(self) -> float:
-        return self.words / WORDS_PER_MINUTE + self.question_count * MINUTES_PER_QUESTION
+        return self.reading_minutes + self.activity_minutes + self.quiz_minutes
+
+    @property
+    def honest_minutes(self) -> int:
+        """The estimate rounded up to 5 minutes: what a module should announce."""
+        return max(5, -(-math.ceil(self.estimated_minutes - 1e-9) // 5) * 5)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -166,7 +211,36 @@ def media_path(folder: Path, relative: str) -> Path | None:
 # --- front matter ------------------------------------------------------------------
 
 
-def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
+# A source whose check is older than this is flagged for a new check.
+CHECK_VALID_MONTHS = 12
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _checked_date(value: object) -> datetime.date | None:
+    """The ``checked`` field as a date (YAML gives one for 2026-12-04), None if invalid."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _check_meta(source: ModuleSource, problems: Problems, today: datetime.date) -> dict[str, Any]:
     """Validate the front matter; return clean values (defaults where invalid)."""
     meta, path = source.meta, source.path
 
@@ -235,7 +309,13 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
     else:
         for index, code in enumerate(competences):
             code_line = source.meta_lines.get(f"competences[{index}]", line("competences"))
-            if not isinstance(code, str) or not frameworks.is_known(code):
+            replacement = frameworks.draft_replacement(code) if isinstance(code, str) else None
+            if replacement is not None:
+                problems.error(
+                    path, code_line, f"« {code} » est un code du projet de mai 2025 du cadre de l'OCDE : "
+                    f"le cadre final se code par domaine, ici « {replacement} » (voir courses/README.md, §7)."
+                )
+            elif not isinstance(code, str) or not frameworks.is_known(code):
                 problems.error(path, code_line, f"code de compétence inconnu : « {code} » (voir la liste dans courses/README.md, §7).")
             elif code in codes:
                 problems.warning(path, code_line, f"code « {code} » en double.")
@@ -270,7 +350,33 @@ def _check_meta(source: ModuleSource, problems: Problems) -> dict[str, Any]:
             problems.error(path, entry_line, f"deux sources portent l'id « {entry['id']} ».")
         seen_ids.add(entry["id"])
         note = entry.get("note")
-        sources.append(Source(entry["id"], entry["title"].strip(), entry["author"].strip(), year, url, note if isinstance(note, str) else None))
+        checked = None
+        if "checked" not in entry or entry.get("checked") is None:
+            problems.warning(
+                path, entry_line, f"source « {entry['id']} » sans date de vérification : ouvrez la référence, "
+                "confirmez-la, puis ajoutez « checked: AAAA-MM-JJ »."
+            )
+        else:
+            checked_line = source.meta_lines.get(f"sources[{index}].checked", entry_line)
+            checked = _checked_date(entry["checked"])
+            if checked is None:
+                problems.error(
+                    path, checked_line, f"source « {entry['id']} » : date de vérification invalide, "
+                    "écrivez-la « checked: AAAA-MM-JJ », par exemple 2026-12-04."
+                )
+            elif checked > today:
+                problems.error(path, checked_line, f"source « {entry['id']} » : date de vérification dans le futur ({checked.isoformat()}).")
+                checked = None
+            elif checked < _months_before(today, CHECK_VALID_MONTHS):
+                problems.warning(
+                    path, checked_line, f"source « {entry['id']} » vérifiée le {checked.isoformat()}, il y a plus de "
+                    f"{CHECK_VALID_MONTHS} mois : ouvrez-la de nouveau, confirmez ce que le module en dit, "
+                    "puis mettez la date à jour."
+                )
+        sources.append(
+            Source(entry["id"], entry["title"].strip(), entry["author"].strip(), year, url,
+                   note if isinstance(note, str) else None, checked)
+        )
     clean["sources"] = tuple(sources)
 
     glossary: list[tuple[str, str]] = []
@@ -365,18 +471,22 @@ def _parse_questions(
     return questions
 
 
-def build_module(folder: Path, problems: Problems, media_base: str | None = None) -> Module | None:
+def build_module(
+    folder: Path, problems: Problems, media_base: str | None = None, today: datetime.date | None = None
+) -> Module | None:
     """Read, check and render the module in ``folder``.
 
     ``media_base`` is the URL prefix media are served under (the app gives
     ``/modules/<id>/media``); the command-line preview keeps relative paths.
+    ``today`` dates the sources' checks (the UTC date when not given).
     """
+    today = today or datetime.datetime.now(datetime.UTC).date()
     folder = folder.resolve()
     source = read_module(folder, problems)
     if source is None:
         return None
     path = source.path
-    meta = _check_meta(source, problems)
+    meta = _check_meta(source, problems, today)
     module_id = meta["id"] or folder.name
     digest = content_hash(folder)
     version = meta["version"] or digest[:12]
@@ -429,12 +539,15 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
             activities[question.id] = question
         words = count_words(body) + count_words(section_source.title)
         total_words += words
-        sections.append(Section(section_source.id, section_source.title, number, tuple(parts), words))
+        callouts = sum(UNTIMED_ACTIVITY_MINUTES if m is None else m for m in context.activity_minutes)
+        sections.append(Section(section_source.id, section_source.title, number, tuple(parts), words, callouts))
 
     quiz = None
     if source.quiz_path is not None:
         quiz = _build_quiz(source, module_id, media_url, activities, problems)
         _check_question_sources(list(quiz.questions), sources, source.quiz_path, problems)
+
+    kit = build_kit(folder, problems, media_url=media_url, section_markdown=_section_markdown, sources=sources)
 
     module = Module(
         id=module_id,
@@ -454,15 +567,19 @@ def build_module(folder: Path, problems: Problems, media_base: str | None = None
         activities=activities,
         quiz=quiz,
         words=total_words,
+        kit=kit,
+        kit_hash=kit.content_hash if kit is not None else kit_hash(folder),
     )
     duration = meta["duration_minutes"]
-    if duration and abs(module.estimated_minutes - duration) > duration / 2:
+    estimate = module.estimated_minutes
+    if duration and not estimate - 0.5 <= duration <= estimate + DURATION_SLACK_MINUTES:
         problems.warning(
             path,
             source.meta_lines.get("duration_minutes", 2),
-            f"durée annoncée {duration} min, mais l'estimation donne {module.estimated_minutes:.0f} min "
-            f"({total_words} mots à {WORDS_PER_MINUTE} par minute et {module.question_count} question(s)) : "
-            "ajustez la durée ou le contenu.",
+            f"durée annoncée {duration} min, mais l'estimation donne {math.ceil(estimate - 0.5)} min "
+            f"(lecture {french_minutes(module.reading_minutes)} min pour {total_words} mots à {WORDS_PER_MINUTE} par minute, "
+            f"activités {french_minutes(module.activity_minutes)} min, quiz {french_minutes(module.quiz_minutes)} min) : "
+            f"annoncez {module.honest_minutes} min, ou ajustez le contenu.",
         )
     return module
 

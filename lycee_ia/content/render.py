@@ -108,6 +108,8 @@ class RenderContext:
     images: list[tuple[str, str]] = field(default_factory=list)  # (src, alt)
     missing_links: list[str] = field(default_factory=list)  # links to media/ files that do not exist
     foreign_images: list[str] = field(default_factory=list)
+    # One entry per activity callout: the minutes its title announces, None if it says none.
+    activity_minutes: list[int | None] = field(default_factory=list)
 
 
 class _Callouts(Treeprocessor):
@@ -145,6 +147,8 @@ class _Callouts(Treeprocessor):
                 etree.SubElement(title, "strong").text = self._label(kind)
                 boxes.append(current)
                 child.text = CALLOUT_RE.sub("", child.text, count=1)
+                if kind == "activite":
+                    self.context.activity_minutes.append(announced_minutes(child))
                 if not child.text.strip() and not len(child):
                     continue
             assert current is not None
@@ -163,6 +167,26 @@ class _Callouts(Treeprocessor):
         if kind == "activite" and self.context.audience == "eleve":
             return "À toi de jouer"
         return CALLOUTS[kind]
+
+
+_NUMBER_WORDS = {
+    "une": 1, "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+    "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "vingt-cinq": 25, "trente": 30, "quarante": 40,
+    "quarante-cinq": 45, "soixante": 60,
+}
+_MINUTES_RE = re.compile(r"(?<![\w-])(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s+min(?:utes?)?\b", re.IGNORECASE)
+
+
+def announced_minutes(paragraph: etree.Element) -> int | None:
+    """The minutes an activity's title announces: its leading bold text, « **Enquête (10 minutes).** »."""
+    if (paragraph.text or "").strip() or not len(paragraph) or paragraph[0].tag not in ("strong", "b"):
+        return None
+    title = "".join(paragraph[0].itertext())
+    match = _MINUTES_RE.search(title)
+    if match is None:
+        return None
+    value = match.group(1).lower()
+    return int(value) if value.isdigit() else _NUMBER_WORDS[value]
 
 
 class _Media(Treeprocessor):
@@ -352,6 +376,63 @@ def find_unrendered_lists(lines: Iterable[tuple[int, str]]) -> list[tuple[int, s
     ]
 
 
+NNBSP = "\u202f"  # narrow no-break space, as French typography puts before « : ; ! ? » and inside « »
+_URL_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S*", re.IGNORECASE)
+_TYPO_RULES = (
+    # Typographic apostrophe after a letter: « l'IA » → « l’IA », « aujourd'hui ».
+    (re.compile(r"(?<=[^\W\d_])'"), "\u2019"),
+    # A space written before a high punctuation mark becomes a narrow no-break space.
+    (re.compile(r"[ \u00a0\u202f]+(?=[:;!?](?:\s|$|[)\]»,.]))"), NNBSP),
+    (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
+    (re.compile(r"[ \u00a0\u202f]*»"), NNBSP + "»"),
+    # 34,7 % and 200 000: the number stays in one piece.
+    (re.compile(r"(?<=\d)[ \u00a0\u202f]+(?=%)"), NNBSP),
+    (re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d,.]\d|\d)"),
+     lambda m: m.group(1) + re.sub(r"[ \u00a0\u202f]", NNBSP, m.group(2))),
+)
+
+
+def typography(text: str) -> str:
+    """French typography on a plain text (never on code, URLs or attributes).
+
+    Narrow no-break spaces before « : ; ! ? », inside « » and in numbers
+    (« 34,7 % », « 200 000 »), and typographic apostrophes. Idempotent.
+    """
+    if not text:
+        return text
+    pieces = _URL_RE.split(text)
+    urls = _URL_RE.findall(text)
+    for index, piece in enumerate(pieces):
+        for pattern, replacement in _TYPO_RULES:
+            piece = pattern.sub(replacement, piece)
+        pieces[index] = piece
+    result = pieces[0]
+    for url, piece in zip(urls, pieces[1:], strict=True):
+        result += url + piece
+    return result
+
+
+class _Typography(Treeprocessor):
+    """French typography on the text nodes, last: not in code, and never in attributes."""
+
+    SKIP = frozenset({"code", "pre", "kbd", "script", "style"})
+
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in self.SKIP:
+            return
+        if element.text and not isinstance(element.text, markdown.util.AtomicString):
+            element.text = typography(element.text)
+        for child in element:
+            if not isinstance(child.tag, str):
+                continue
+            self._walk(child)
+            if child.tail:
+                child.tail = typography(child.tail)
+
+
 class _LyceeExtension(Extension):
     def __init__(self, context: RenderContext) -> None:
         super().__init__()
@@ -364,6 +445,8 @@ class _LyceeExtension(Extension):
         md.treeprocessors.register(_Callouts(md, self.context), "lycee_callouts", 8)
         md.treeprocessors.register(_Media(md, self.context), "lycee_media", 7)
         md.treeprocessors.register(_Glossary(md, self.context), "lycee_glossary", 6)
+        # Last, after the glossary matched the author's text: only text nodes change.
+        md.treeprocessors.register(_Typography(md), "lycee_typography", 5)
 
 
 def _markdown(context: RenderContext) -> markdown.Markdown:
@@ -415,7 +498,7 @@ def render_inline(source: str, context: RenderContext) -> str:
     in a fraction of the time, and the catalogue is built that much sooner.
     """
     if _PLAIN_INLINE.fullmatch(source) and not _BLOCK_START.match(source) and source.strip() == source:
-        return html.escape(source, quote=False)
+        return html.escape(typography(source), quote=False)
     produced = render_markdown(source, context)
     if produced.startswith("<p>") and produced.endswith("</p>") and produced.count("<p>") == 1:
         return produced[3:-4]

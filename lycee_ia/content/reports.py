@@ -15,8 +15,8 @@ from lycee_ia.content.module import Module
 
 COVERAGE_START = "<!-- couverture : début (généré par lycee-ia courses coverage --write) -->"
 COVERAGE_END = "<!-- couverture : fin -->"
-COLUMNS = ["UNESCO", "UNESCO-ENS", "AI4K12", "OECD", "CRCN", "DIGCOMP", "CADRE", "CESER"]
-COLUMN_TITLES = {"OECD": "OCDE", "DIGCOMP": "DigComp", "CADRE": "Cadre d'usage"}
+COLUMNS = ["UNESCO", "UNESCO-ENS", "AI4K12", "OCDE", "CRCN", "DIGCOMP", "CADRE", "CESER"]
+COLUMN_TITLES = {"DIGCOMP": "DigComp", "CADRE": "Cadre d'usage"}
 
 
 def _sort_key(text: str) -> str:

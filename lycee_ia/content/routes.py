@@ -124,6 +124,28 @@ def printable(module_id: str):
     return render_template("content/print.html", module=module)
 
 
+@bp.route("/modules/<module_id>/kit")
+@login_required
+def kit(module_id: str):
+    """The printable teacher kit: teachers, staff, trainers and administrators; students get 404."""
+    if current_user.role == Role.STUDENT:
+        # As for a module that does not exist: a student learns nothing of the kits.
+        fail(404, "Ce module n'existe pas ou n'est pas disponible.")
+    module = get_module_or_404(module_id)
+    if module.kit is None:
+        fail(404, "Ce module n'a pas encore de fiche pour l'enseignant.")
+    return render_template("content/kit.html", module=module, kit=module.kit)
+
+
+@bp.app_template_global()
+def teacher_kits() -> list[Module]:
+    """The served modules with a teacher kit the current person may open (none for students)."""
+    if not current_user.is_authenticated or current_user.role == Role.STUDENT:
+        return []
+    modules = get_catalogue().modules.values()
+    return sorted((m for m in modules if m.kit is not None and can_read(current_user, m)), key=lambda m: m.id)
+
+
 @bp.route("/modules/<module_id>/media/<path:filename>")
 @login_required
 def media(module_id: str, filename: str):

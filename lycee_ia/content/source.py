@@ -126,6 +126,10 @@ def split_front_matter(
             if isinstance(value_node, yaml.SequenceNode):
                 for index, item in enumerate(value_node.value):
                     key_lines[f"{key_node.value}[{index}]"] = item.start_mark.line + 2
+                    # ... and of their fields, e.g. sources[2].checked.
+                    if isinstance(item, yaml.MappingNode):
+                        for field_node, _ in item.value:
+                            key_lines[f"{key_node.value}[{index}].{field_node.value}"] = field_node.start_mark.line + 2
     return data, key_lines, end + 2
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from lycee_ia.content.source import FENCE_RE, MEDIA_DIR, MODULE_FILE, QUIZ_FILE, YAML_LOADER
+from lycee_ia.content.kit import KIT_FILE
 
 WORD_LIST = "mots.txt"
 FRONT_MATTER_PROSE = ("title", "summary", "objectives", "glossary")
@@ -166,7 +167,7 @@ def prose_of_svg(path: Path) -> list[ProseLine]:
 
 def prose_of_module(folder: Path) -> list[ProseLine]:
     found: list[ProseLine] = []
-    for name in (MODULE_FILE, QUIZ_FILE):
+    for name in (MODULE_FILE, QUIZ_FILE, KIT_FILE):  # the teacher kit is read by teachers: checked too
         if (folder / name).is_file():
             found.extend(prose_of_markdown(folder / name))
     media = folder / MEDIA_DIR

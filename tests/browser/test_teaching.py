@@ -108,7 +108,7 @@ def test_from_a_roster_file_to_the_dashboard(page, check_accessibility):
     page.get_by_role("link", name="Question suivante").click()
     page.get_by_label("Ta réponse").fill("ONU")  # the misconception the teacher should see
     page.get_by_role("button", name="Valider ma réponse").click()
-    assert "l'ONU n'a pas publié ce rapport" in page.get_by_role("status").inner_text()
+    assert "l’ONU n’a pas publié ce rapport" in page.get_by_role("status").inner_text()
     check_accessibility(page)
     page.get_by_role("link", name="Question suivante").click()
     page.get_by_label("Ta réponse (un nombre)").fill("1,5")
@@ -133,13 +133,13 @@ def test_from_a_roster_file_to_the_dashboard(page, check_accessibility):
     page.get_by_role("link", name=re.compile("Analyse des questions")).first.click()
     analysis = page.locator("main").inner_text()
     assert "1 élève sur 26 a commencé le quiz" in analysis
-    assert "ONU" in analysis and "Non, l'ONU n'a pas publié ce rapport" in analysis
+    assert "ONU" in analysis and "Non, l’ONU n’a pas publié ce rapport" in analysis
     check_accessibility(page)
     screenshot(page, "teaching-item-analysis")
     export = page.request.get(page.get_by_role("link", name="Exporter en CSV").get_attribute("href"))
     assert export.ok and export.body().startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.text().lstrip("\ufeff")), delimiter=";"))
-    assert any(row[7:10] == ["ONU", "1", "100"] and row[10].startswith("Non, l'ONU n'a pas publié") for row in rows if len(row) > 10)
+    assert any(row[7:10] == ["ONU", "1", "100"] and row[10].startswith("Non, l’ONU n’a pas publié") for row in rows if len(row) > 10)
     page.get_by_role("link", name="Retour au suivi").click()
     overview = page.request.get(page.get_by_role("link", name="Exporter en CSV").get_attribute("href")).text()
     assert re.search(r"Roux;Nina;nina\.roux;[^;]+;[^;]*;Quiz non réussi;75", overview), overview[:600]

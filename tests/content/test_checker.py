@@ -26,6 +26,7 @@ sources:
     author: Un organisme
     year: 2025
     url: https://example.org/rapport
+    checked: 2026-12-04
 ---
 """
 BODY = """

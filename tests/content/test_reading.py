@@ -109,7 +109,7 @@ def test_students_progress_is_their_own(client, login_as, make_user, app):
 def test_the_glossary_callouts_footnotes_and_sources_are_shown(client, login_as):
     login_as("eleve")
     html = page_text(client.get("/modules/lecture-exemple/partie/savoir"))
-    assert 'class="term"' in html and "Bâtiment rempli d'ordinateurs" in html
+    assert 'class="term"' in html and "Bâtiment rempli d’ordinateurs" in html  # typographic apostrophe
     assert "À retenir" in html
     assert 'href="https://www.iea.org/reports/energy-and-ai"' in html
     assert 'rel="external noopener noreferrer"' in html

@@ -46,7 +46,7 @@ def test_a_code_covered_by_no_module_fails_the_command(tmp_path, app_config):
     app = create_app({**app_config, "COURSES_DIR": tmp_path})
     result = app.test_cli_runner().invoke(args=["courses", "coverage"])
     assert result.exit_code == 1
-    assert "Codes couverts par aucun module :" in result.stderr and "OECD:E5" in result.stderr
+    assert "Codes couverts par aucun module :" in result.stderr and "OCDE:MANAGING" in result.stderr
     app.extensions["lycee_ia.db"]["engine"].dispose()
 
 

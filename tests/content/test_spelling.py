@@ -58,3 +58,13 @@ def test_the_word_list_gives_french_rules_to_its_words():
     lines = [ProseLine(Path("x.md"), 1, "L'ADEME et l'Arcom ; les déployeurs ; Surapprentissage.")]
     assert check_spelling(lines, COURSES / "mots.txt") == []
     assert [m.word for m in check_spelling(lines, None)] == ["L'ADEME", "l'Arcom", "déployeurs", "Surapprentissage"]
+
+
+@needs_hunspell
+def test_the_teacher_kit_is_spell_checked_with_its_lines(tmp_path):
+    folder = tmp_path / "essai"
+    (folder / "media").mkdir(parents=True)
+    (folder / "module.md").write_text("---\nid: essai\n---\n\n## Partie\n\nUne phrase juste.\n", encoding="utf-8")
+    (folder / "kit.md").write_text("## Objectifs\n\nUne phrase juste.\nUne sceance bien menée.\n", encoding="utf-8")
+    found = check_spelling(prose_of_module(folder), None)
+    assert [(item.path.name, item.line, item.word) for item in found] == [("kit.md", 4, "sceance")]

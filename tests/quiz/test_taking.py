@@ -83,10 +83,10 @@ def test_a_whole_quiz_with_feedback_after_each_answer(client, login_as, app):
     assert "Question 1 sur 4" in page and "Combien de térawattheures" in page
     # One wrong answer, then the rest right.
     html = client.get(first).get_data(as_text=True)
-    response = _post(client, first, {"answer": _choice_id(html, "4 150")})
+    response = _post(client, first, {"answer": _choice_id(html, "4\u202f150")})  # thousands as the renderer writes them
     feedback = page_text(client.get(response.headers["Location"]))
-    assert "Dix fois trop ; c'est environ 415 TWh." in feedback
-    assert "La bonne réponse :" in feedback and "L'AIE estime" in feedback
+    assert "Dix fois trop\u202f; c’est environ 415 TWh." in feedback
+    assert "La bonne réponse :" in feedback and "L’AIE estime" in feedback
     url = re.search(r'href="([^"]+)">Question suivante', feedback).group(1)
     _post(client, url, {"answer": " a.i.e "})  # rejected: not the accepted answer after normalising
     url = re.search(r'href="([^"]+)">Question suivante', client.get(url).get_data(as_text=True)).group(1)
@@ -236,7 +236,7 @@ def test_an_activity_is_answered_in_the_section_and_recorded_once(client, login_
     assert client.post(form, data=data).status_code == 302
     assert _answered(app, student.id) == 1
     shown = page_text(client.get(response.headers["Location"]))
-    assert "Non, une activité sert à s'entraîner" in shown and "Seul le quiz final est noté." in shown
+    assert "Non, une activité sert à s’entraîner" in shown and "Seul le quiz final est noté." in shown
     # The activity of another section cannot be answered from this one.
     other = form.replace("qe-activite-vf", "qe-activite-choix")
     assert client.post(other, data={**data, "answer": "a"}).status_code == 400

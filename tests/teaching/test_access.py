@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import csrf_token_from, login
-from tests.teaching.conftest import QUIZ_MODULE, World
+from tests.teaching.conftest import QUIZ_MODULE, READING_MODULE, World
 
 ROLES = ("anonymous", "staff", "other_student", "other_teacher", "admin", "student", "teacher")
 DENIED = {"student": 403, "other_student": 403, "teacher": 403, "other_teacher": 403, "staff": 403, "admin": 403}
@@ -74,6 +74,8 @@ TABLE = [
     Entry("content.module", "GET", lambda w: f"/modules/{QUIZ_MODULE}", everyone(200)),
     Entry("content.printable", "GET", lambda w: f"/modules/{QUIZ_MODULE}/imprimer", everyone(200)),
     Entry("content.media", "GET", lambda w: f"/modules/{QUIZ_MODULE}/media/schema.svg", everyone(200)),
+    # The teacher kit: every adult; a student gets 404, as for a module that does not exist.
+    Entry("content.kit", "GET", lambda w: f"/modules/{READING_MODULE}/kit", everyone(200) | {"student": 404, "other_student": 404}),
     Entry("content.section", "GET", lambda w: f"/modules/{QUIZ_MODULE}/partie/debut", everyone(200)),
     Entry("quiz.home", "GET", lambda w: f"/modules/{QUIZ_MODULE}/quiz", everyone(200)),
     # The student's own attempt: nobody else's business.

@@ -249,11 +249,11 @@ def test_the_item_analysis_shows_success_rates_common_wrong_answers_and_the_auth
     # First attempts: Bruno chose 4 150; Inès and Emma were right.
     assert "67 % de réussite" in single
     after = html.split("Combien de térawattheures")[1].split("</section>")[0]
-    assert "4 150" in after and "33 %" in after and "Dix fois trop ; c'est environ 415 TWh." in after
+    assert "4\u202f150" in after and "33 %" in after and "Dix fois trop\u202f; c’est environ 415 TWh." in after
     assert "Bruno Blanc" in after
     short = html.split("Quel organisme publie")[1].split("</section>")[0]
     # "ONU" and " <b>onu</b> " are not the same answer once normalised; the student's text is escaped.
-    assert "Non, l'ONU n'a pas publié ce rapport" in short
+    assert "Non, l’ONU n’a pas publié ce rapport" in short
     assert "&lt;b&gt;onu&lt;/b&gt;" in response.get_data(as_text=True)
     assert "<b>onu</b>" not in response.get_data(as_text=True)
     # The score distribution is an inline SVG with a text alternative.
@@ -273,7 +273,7 @@ def test_the_item_analysis_export_lists_wrong_answers_with_their_feedback(app, c
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     wrong = next(row for row in rows if len(row) > 7 and row[7] == "4 150")
     assert wrong[1].startswith("Combien de térawattheures") and wrong[3] == "67"
-    assert wrong[8:11] == ["1", "33", "Dix fois trop ; c'est environ 415 TWh."]
+    assert wrong[8:11] == ["1", "33", "Dix fois trop ; c’est environ 415 TWh."]
     assert "Répartition des scores" in [row[0] for row in rows if row]
 
 
@@ -283,7 +283,7 @@ def test_the_student_detail_shows_every_attempt_answer_score_and_time(app, clien
     assert "Bruno Blanc" in html and "Quiz non réussi" in html
     assert html.count("Tentative ") == 2
     assert "Tentative 1 du" in html and "non réussie, 25 %" in html and "2 min 40 s de réponse" in html
-    assert "4 150" in html and "ONU" in html and "Faux" in html and "40 s" in html
+    assert "4\u202f150" in html and "ONU" in html and "Faux" in html and "40 s" in html
     assert "Ce qu'il faut savoir" not in html  # reading module not assigned nor opened
     sections = re.findall(r"<li>([^<]+) : <span class=\"(seen|muted)\"", html)
     assert sections and all(kind == "seen" for _, kind in sections)
