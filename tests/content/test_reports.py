@@ -61,4 +61,4 @@ def test_each_source_is_listed_once_with_every_module_citing_it(shipped):
 def test_the_shipped_courses_pass_the_strict_check(runner):
     result = runner.invoke(args=["courses", "check", "--strict", str(COURSES)])
     assert result.exit_code == 0, result.output
-    assert "14 modules vérifiés : 0 erreur, 0 avertissement." in result.output
+    assert "16 modules vérifiés : 0 erreur, 0 avertissement." in result.output
