@@ -167,6 +167,33 @@ def display_order(question: Question, seed: str, shuffle: bool) -> dict[str, lis
 # --- attempts ---------------------------------------------------------------------------
 
 
+def first_answers(*conditions: Any):
+    """The quiz answers (``answered`` events) matching ``conditions``, ranked per attempt and question.
+
+    A subquery: its rows with ``rank == 1`` are the first answer to each
+    question of each attempt (an answer sent twice counts once). Readers of
+    many students (item analysis, the student detail) go through it, so that
+    a laptop that pushed the same answer a thousand times cannot swell them.
+    """
+    return (
+        select(
+            LearningEvent.user_id,
+            LearningEvent.registration,
+            LearningEvent.object_id,
+            LearningEvent.module_version,
+            LearningEvent.result,
+            func.row_number()
+            .over(
+                partition_by=(LearningEvent.registration, LearningEvent.object_id),
+                order_by=(LearningEvent.occurred_at, LearningEvent.id),
+            )
+            .label("rank"),
+        )
+        .where(LearningEvent.verb == "answered", *conditions)
+        .subquery()
+    )
+
+
 def attempts_of(session: Session, user: User, module_id: str) -> list[QuizAttempt]:
     return list(
         session.scalars(

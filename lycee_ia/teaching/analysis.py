@@ -32,6 +32,7 @@ from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.grading import format_number, grade, normalize_text, parse_number
 from lycee_ia.quiz.model import AnswerError, Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
+from lycee_ia.quiz.services import first_answers
 from lycee_ia.quiz.stored import read_answer, readable_score, snapshot_questions
 from lycee_ia.teaching.models import Assignment, Enrolment, GroupMember, SchoolClass
 
@@ -343,28 +344,11 @@ def load_item_analysis(
         AttemptRecord(row.id, row.user_id, row.started_at, row.status, readable_score(row.score), row.module_version or "")
         for row in session.execute(kept_attempts)
     ]
-    ranked_answers = (
-        select(
-            LearningEvent.user_id,
-            LearningEvent.registration,
-            LearningEvent.object_id,
-            LearningEvent.module_version,
-            LearningEvent.result,
-            func.row_number()
-            .over(
-                partition_by=(LearningEvent.registration, LearningEvent.object_id),
-                order_by=(LearningEvent.occurred_at, LearningEvent.id),
-            )
-            .label("rank"),
-        )
-        .where(
-            LearningEvent.user_id.in_(who),
-            LearningEvent.module_id == module.id,
-            LearningEvent.verb == "answered",
-            # Quiz answers carry their attempt; activity answers do not.
-            LearningEvent.registration.in_(select(kept_attempts.subquery().c.id)),
-        )
-        .subquery()
+    ranked_answers = first_answers(
+        LearningEvent.user_id.in_(who),
+        LearningEvent.module_id == module.id,
+        # Quiz answers carry their attempt; activity answers do not.
+        LearningEvent.registration.in_(select(kept_attempts.subquery().c.id)),
     )
     question_count = len(module.quiz.questions) if module.quiz else 0
     rows = session.execute(

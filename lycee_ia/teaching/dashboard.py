@@ -25,6 +25,7 @@ from lycee_ia.db import utcnow
 from lycee_ia.events.models import LearningEvent
 from lycee_ia.quiz.model import Question
 from lycee_ia.quiz.models import ModuleVersion, QuizAttempt
+from lycee_ia.quiz.services import first_answers
 from lycee_ia.quiz.stored import attempt_question_ids, read_answer, readable_score, snapshot_questions
 from lycee_ia.routing import MAX_ID, small_int
 from lycee_ia.sync.models import SyncDevice
@@ -505,26 +506,7 @@ def student_detail(
         .limit(MAX_ATTEMPTS_SHOWN)
         .scalar_subquery()
     )
-    ranked = (
-        select(
-            LearningEvent.registration,
-            LearningEvent.object_id,
-            LearningEvent.module_version,
-            LearningEvent.result,
-            func.row_number()
-            .over(
-                partition_by=(LearningEvent.registration, LearningEvent.object_id),
-                order_by=(LearningEvent.occurred_at, LearningEvent.id),
-            )
-            .label("rank"),
-        )
-        .where(
-            LearningEvent.user_id == student.id,
-            LearningEvent.verb == "answered",
-            LearningEvent.registration.in_(shown_attempts),
-        )
-        .subquery()
-    )
+    ranked = first_answers(LearningEvent.user_id == student.id, LearningEvent.registration.in_(shown_attempts))
     events = session.execute(
         select(ranked.c.registration, ranked.c.object_id, ranked.c.module_version, ranked.c.result)
         .where(ranked.c.rank == 1)
