@@ -258,7 +258,7 @@ def test_an_activity_keeps_the_choice_made_and_offers_to_try_again(client, login
     # The answer given stays selected, with its feedback, in a form that can be sent again.
     assert re.search(r'value="true" id="[^"]+-vrai" required checked', activity)
     assert not re.search(r'value="false"[^>]*checked', activity)
-    assert "Non, une activité sert à s'entraîner" in page_text_of(activity)
+    assert "Non, une activité sert à s’entraîner" in page_text_of(activity)
     assert re.search(r'<button type="submit"[^>]*>Réessayer</button>', activity)
     second_nonce = re.search(r'name="nonce" value="([^"]+)"', activity).group(1)
     assert second_nonce != first_nonce
@@ -268,7 +268,7 @@ def test_an_activity_keeps_the_choice_made_and_offers_to_try_again(client, login
     assert _answered(app, student.id) == 2
     retried = page_text_of(client.get(again.headers["Location"]).get_data(as_text=True))
     assert re.search(r'value="false" id="[^"]+-faux" checked', retried)
-    assert "Exact, elle sert à s'entraîner." in retried
+    assert "Exact, elle sert à s’entraîner." in retried
 
 
 def test_an_activity_answered_with_javascript_gets_a_new_nonce_to_try_again(client, login_as, app):
