@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -145,10 +146,27 @@ def summary_row(session: Session, model: type, key: Any, create: Callable[[], An
     marker = (model, key)
     if cache is not None and marker in cache:
         return cache[marker]
-    row = session.get(model, key)
+    # On PostgreSQL two pushes of one student can run at once on two workers:
+    # the row is locked until the commit, so that neither overwrites what the
+    # other added (SQLite's BEGIN IMMEDIATE already serialises writers).
+    locking = session.get_bind().dialect.name == "postgresql"
+    row = session.get(model, key, with_for_update=locking)
     if row is None and create is not None:
         row = create()
-        session.add(row)
+        if locking:
+            # Made by INSERT ... ON CONFLICT DO NOTHING, then read locked: a
+            # concurrent transaction that made the same row first wins, and
+            # this one waits for it instead of failing on the primary key.
+            session.expunge(row) if row in session else None
+            values = {
+                attribute.key: getattr(row, attribute.key)
+                for attribute in sa_inspect(model).column_attrs
+                if getattr(row, attribute.key) is not None
+            }
+            session.execute(postgresql.insert(model).values(values).on_conflict_do_nothing())
+            row = session.get(model, key, with_for_update=True, populate_existing=True)
+        else:
+            session.add(row)
     if cache is not None:
         cache[marker] = row
     return row
