@@ -159,7 +159,7 @@ def test_a_class_without_laptops_has_no_sync_column(app, client, world, busy_cla
     html = page_text(client.get(f"/classes/{world.class_a}"))
     assert "Dernière synchronisation" not in html and "Aucun ordinateur" not in html
     rows = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
+    assert rows[0][:6] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière activité (AAAA-MM-JJ)", "À aider"]
 
 
 def test_students_needing_help_come_with_their_reasons(app, client, world, busy_class):
@@ -220,14 +220,17 @@ def test_the_overview_export_opens_in_a_french_spreadsheet_and_neutralises_formu
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     # Inès has a laptop enrolled for sync: the export says when each student's laptop last synced.
-    assert rows[0][:6] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière synchronisation de l'ordinateur", "À aider"]
-    assert rows[0][6:8] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
+    assert rows[0][:8] == [
+        "Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière activité (AAAA-MM-JJ)",
+        "Dernière synchronisation de l'ordinateur", "Dernière synchronisation (AAAA-MM-JJ)", "À aider",
+    ]
+    assert rows[0][8:10] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
     by_user = {row[2]: row for row in rows[1:] if len(row) > 2}
-    assert by_user["eleve.a"][6:8] == ["Maîtrisé", "100"]
-    assert by_user["bruno.b"][6] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][5]
-    assert by_user["bruno.b"][4] == ""
+    assert by_user["eleve.a"][8:10] == ["Maîtrisé", "100"]
+    assert by_user["bruno.b"][8] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][7]
+    assert by_user["bruno.b"][5] == "" and by_user["bruno.b"][6] == ""
     assert by_user["formule"][0] == "'=HYPERLINK(\"http://x\";\"clic\")" and by_user["formule"][1] == "'+33612345678"
-    assert ["Taux de réalisation (%)", "", "", "", "", "", "", "33"] == rows[-3][:8]
+    assert ["Taux de réalisation (%)", "", "", "", "", "", "", "", "", "33"] == rows[-4][:10]
 
 
 def test_the_print_view_has_the_grid_and_the_help_list_without_links(app, client, world, busy_class):
@@ -422,3 +425,35 @@ def test_inactivity_counts_only_once_an_assignment_has_waited_n_days(app, client
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page_text(client.get(url))))
     assert "Inès Amrani : Aucune activité enregistrée" in text
     assert "Aucune activité enregistrée" not in page_text(client.get(url + "?jours=9"))
+
+
+def test_the_overview_export_gives_every_date_an_iso_column_a_spreadsheet_sorts(app, client, world, busy_class):
+    from datetime import datetime as _datetime
+
+    from lycee_ia.templating import PARIS, format_date, format_datetime
+
+    login(client, world.teacher.username)
+    rows = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    pairs = [(header.index("Dernière activité"), header.index("Dernière activité (AAAA-MM-JJ)"))]
+    pairs.append((header.index("Dernière synchronisation de l'ordinateur"), header.index("Dernière synchronisation (AAAA-MM-JJ)")))
+    checked = 0
+    for row in rows[1:]:
+        if len(row) < len(header) or not row[2]:
+            continue
+        for french, iso in pairs:
+            assert bool(row[french]) == bool(row[iso]), row
+            if row[iso]:
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row[iso]), row[iso]
+                local = _datetime.strptime(row[iso], "%Y-%m-%d %H:%M").replace(tzinfo=PARIS)
+                utc = local.astimezone(__import__("datetime").timezone.utc).replace(tzinfo=None)
+                assert format_datetime(utc) == row[french]
+                checked += 1
+    assert checked >= 2
+    due, due_iso = rows[-2], rows[-1]
+    assert due[0] == "À faire pour le" and due_iso[0] == "À faire pour le (AAAA-MM-JJ)"
+    french_due = [cell for cell in due[1:] if cell]
+    iso_due = [cell for cell in due_iso[1:] if cell]
+    assert french_due and len(french_due) == len(iso_due)
+    for french, iso in zip(french_due, iso_due):
+        assert format_date(_datetime.strptime(iso, "%Y-%m-%d").date()) == french
