@@ -24,7 +24,7 @@ from lycee_ia.teaching.models import Assignment, ClassGroup, GroupMember, School
 from lycee_ia.teaching.states import state_of
 from tests.conftest import _test_hash
 from tests.helpers import login, page_text
-from tests.teaching.activity import choice, read, take_quiz
+from tests.teaching.activity import choice, module, read, take_quiz
 from tests.teaching.conftest import QUIZ_MODULE, READING_MODULE, TERM_STARTED_DAYS_AGO, TESTS
 
 NOW = utcnow()
@@ -457,3 +457,31 @@ def test_the_overview_export_gives_every_date_an_iso_column_a_spreadsheet_sorts(
     assert french_due and len(french_due) == len(iso_due)
     for french, iso in zip(french_due, iso_due):
         assert format_date(_datetime.strptime(iso, "%Y-%m-%d").date()) == french
+
+
+def test_a_quiz_started_but_not_handed_in_shows_as_quiz_started_not_reading(app, client, world, busy_class):
+    from lycee_ia.quiz.grading import correct_answer
+    from lycee_ia.quiz.services import answer_in_attempt, start_attempt
+
+    with app.app_context():
+        session = db.session
+        chloe = session.get(User, busy_class.chloe)  # read one section; now she begins the quiz
+        david = session.get(User, busy_class.david)  # nothing read; begins the quiz directly
+        m = module(QUIZ_MODULE)
+        for student in (chloe, david):
+            attempt = start_attempt(session, student, m, now=NOW - timedelta(hours=1))
+            first = attempt.ids[0]
+            answer = correct_answer(m.question(first))
+            answer_in_attempt(session, student, m, attempt, first, answer, duration=10, now=NOW - timedelta(minutes=50))
+        session.commit()
+    login(client, world.teacher.username)
+    rows = _cells(page_text(client.get(f"/classes/{world.class_a}")))
+    assert "Quiz commencé" in rows["Chloé Carré"] and "En lecture" not in rows["Chloé Carré"], rows["Chloé Carré"]
+    assert "Quiz commencé" in rows["David Dumas"] and "Pas commencé" not in rows["David Dumas"], rows["David Dumas"]
+    # A finished quiz keeps its own state even though a new attempt could begin later.
+    assert "Quiz commencé" not in rows["Bruno Blanc"] and "Quiz commencé" not in rows["Inès Amrani"]
+    rows_csv = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
+    by_user = {row[2]: row for row in rows_csv[1:] if len(row) > 2}
+    assert any(cell.startswith("Quiz commencé") for cell in by_user["chloe.c"])
+    detail = page_text(client.get(f"/classes/{world.class_a}/eleves/{busy_class.chloe}"))
+    assert "Quiz commencé" in detail and "Lecture en cours" not in detail
