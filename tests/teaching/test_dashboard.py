@@ -485,3 +485,65 @@ def test_a_quiz_started_but_not_handed_in_shows_as_quiz_started_not_reading(app,
     assert any(cell.startswith("Quiz commencé") for cell in by_user["chloe.c"])
     detail = page_text(client.get(f"/classes/{world.class_a}/eleves/{busy_class.chloe}"))
     assert "Quiz commencé" in detail and "Lecture en cours" not in detail
+
+
+def _short_question_analysis(responses: list[str]):
+    questions = list(module_questions())
+    target = next(q for q in questions if q.id == "qe-court")
+    attempts, answers = [], []
+    for number, response in enumerate(responses):
+        attempt_id = uuid.uuid4()
+        attempts.append(AttemptRecord(attempt_id, number, NOW, "failed", 0.3, "v"))
+        answers.append(AnswerRecord(number, attempt_id, target.id, "v", response, 0.0, False))
+    analysis = analyse(
+        current=questions, older={}, attempts=attempts, answers=answers,
+        names={n: f"Élève {n}" for n in range(len(responses))}, targeted=len(responses), mastery=80,
+    )
+    return next(s for s in analysis.questions if s.question.id == target.id)
+
+
+def test_the_authors_comment_is_shown_once_not_on_every_wrong_answer_it_covers():
+    # Three different wrong answers all get the general comment; « ONU » has its own.
+    stats = _short_question_analysis(["UNESCO", "UNESCO", "OMS", "Greenpeace", "ONU"])
+    by_label = {str(w.label): w for w in stats.wrong_answers}
+    assert set(by_label) == {"UNESCO", "OMS", "Greenpeace", "ONU"}
+    general = [w for w in stats.wrong_answers if "l'AIE" in str(w.feedback) or "l’AIE" in str(w.feedback)]
+    assert len(general) == 3
+    shown = [w for w in general if w.same_as is None]
+    assert [str(w.label) for w in shown] == ["UNESCO"]  # the most frequent comes first and carries the comment
+    assert all(str(w.same_as) == "UNESCO" for w in general if w is not shown[0])
+    assert by_label["ONU"].same_as is None and "ONU n" in str(by_label["ONU"].feedback)
+
+
+def test_the_item_analysis_page_prints_a_shared_comment_once(app, client, world, busy_class):
+    with app.app_context():
+        session = db.session
+        for username, first in (("felix.f", "Félix"), ("gina.g", "Gina")):
+            student = _student(session, session.get(SchoolClass, world.class_a), username, first, "Gomez")
+            take_quiz(session, student, QUIZ_MODULE, {"qe-court": "UNESCO" if first == "Félix" else "OMS"}, when=NOW - timedelta(hours=3))
+        session.commit()
+    login(client, world.teacher.username)
+    html = page_text(client.get(f"/classes/{world.class_a}/devoirs/{busy_class.assignment}/analyse"))
+    short = html.split("Quel organisme publie")[1].split("</section>")[0]
+    assert "UNESCO" in short and "OMS" in short
+    assert short.count("C’est l’Agence internationale de l’énergie, l’AIE.") == 1, short
+    assert "Même commentaire que pour « " in short
+
+
+def test_the_mastery_label_of_the_chart_stays_clear_of_the_bars_and_their_counts(app, client, world, busy_class):
+    login(client, world.teacher.username)
+    html = client.get(f"/classes/{world.class_a}/devoirs/{busy_class.assignment}/analyse").get_data(as_text=True)
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    font = 12  # .chart text { font-size: 12px }
+    label = re.search(r'<text class="tick[^"]*" x="(\d+)" y="(\d+)" text-anchor="(start|end)">maîtrise 80 %</text>', svg)
+    assert label, svg
+    label_x, label_y, anchor = int(label.group(1)), int(label.group(2)), label.group(3)
+    counts = [int(y) for y in re.findall(r'<text class="count" x="\d+" y="(\d+)"', svg)]
+    bars = [int(y) for y in re.findall(r'<rect class="bar[^"]*" x="\d+" y="(\d+)"', svg)]
+    assert counts and bars
+    # The label's descenders end a few pixels under its baseline; the highest count's capitals start a font size above its own.
+    assert label_y + 4 < min(counts) - font and label_y + 4 < min(bars), (label_y, counts, bars)
+    # And it stays inside the drawing (about 7 px per character at 12 px).
+    width = 7 * len("maîtrise 80 %")
+    left = label_x - width if anchor == "end" else label_x
+    assert 0 <= left and left + width <= 460, (label_x, anchor)
