@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, literal, null, select, union_all
+from sqlalchemy import bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import Role, User
@@ -256,7 +256,7 @@ _PROGRESS_AND_OPEN_QUIZZES = union_all(
         literal(0),
         literal(0),
         literal(False),
-        null(),
+        cast(null(), ModuleProgress.__table__.c.quiz_best_score.type),
         literal(True),
     )
     .where(
