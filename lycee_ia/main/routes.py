@@ -8,6 +8,7 @@ from lycee_ia.accounts.models import Role
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.content.results import student_home
 from lycee_ia.db import db
+from lycee_ia.teaching.home import teacher_home
 from lycee_ia.teaching.models import ClassTeacher, SchoolClass
 from lycee_ia.teaching.states import LABELS as STATE_LABELS, SYMBOLS as STATE_SYMBOLS
 
@@ -39,6 +40,9 @@ def home():
             .where(ClassTeacher.user_id == current_user.id)
             .order_by(SchoolClass.name)
         ).all()
+        news = teacher_home(db.session, current_user, list(classes), get_catalogue().modules)
+        db.session.commit()  # the visit is recorded
+        return render_template("main/teacher_home.html", home=news, classes=classes)
     return render_template("main/home.html", classes=classes)
 
 

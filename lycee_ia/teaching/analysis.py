@@ -76,6 +76,9 @@ class WrongAnswer:
     students: list[str] = field(default_factory=list)
     count: int = 0  # students who gave it
     share: int = 0  # percent of the students who answered the question
+    # The label of the first row above with the same author's comment: the
+    # page shows a comment once, not on every row it applies to.
+    same_as: Markup | None = None
 
     @property
     def frequent(self) -> bool:
@@ -271,6 +274,12 @@ def analyse(
             found.append(item)
         found.sort(key=lambda w: (-w.count, str(w.label)))
         entry.wrong_answers = found[:MAX_WRONG_ANSWERS]
+        first_with: dict[str, Markup] = {}
+        for item in entry.wrong_answers:
+            if item.feedback:
+                item.same_as = first_with.setdefault(str(item.feedback), item.label)
+                if item.same_as is item.label:
+                    item.same_as = None
         up, low = halves[question_id]["upper"], halves[question_id]["lower"]
         if up[1] and low[1] and up[1] + low[1] >= MIN_FOR_DISCRIMINATION:
             entry.discrimination = round(100 * (up[0] / up[1] - low[0] / low[1]))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from lycee_ia.accounts.models import Role, User
@@ -30,7 +30,7 @@ from lycee_ia.quiz.stored import attempt_question_ids, read_answer, readable_sco
 from lycee_ia.routing import MAX_ID, small_int
 from lycee_ia.sync.models import SyncDevice
 from lycee_ia.teaching.models import Assignment, ClassGroup, Enrolment, GroupMember, SchoolClass
-from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, due_for, state_from, state_of
+from lycee_ia.teaching.states import DONE_STATES, LABELS, RANKS, SHORT_LABELS, SYMBOLS, due_for, state_from, state_of, with_open_quiz
 from lycee_ia.templating import format_date
 
 DEFAULT_INACTIVE_DAYS = 7
@@ -245,6 +245,29 @@ _PROGRESS = select(
     ModuleProgress.module_id.in_(select(Assignment.module_id).where(Assignment.class_id == _CLASS_ID).scalar_subquery()),
 )
 
+# Quizzes begun and not handed in, for « Quiz commencé »: the same columns as a
+# summary row, marked by the last one, read with the summaries in one query
+# (the dashboard keeps its fixed number of queries).
+_PROGRESS_AND_OPEN_QUIZZES = union_all(
+    _PROGRESS.add_columns(literal(False).label("open_quiz")),
+    select(
+        QuizAttempt.user_id,
+        QuizAttempt.module_id,
+        literal(False),
+        literal(0),
+        literal(0),
+        literal(False),
+        cast(null(), ModuleProgress.__table__.c.quiz_best_score.type),
+        literal(True),
+    )
+    .where(
+        QuizAttempt.user_id.in_(_ENROLLED),
+        QuizAttempt.status == "open",
+        QuizAttempt.module_id.in_(select(Assignment.module_id).where(Assignment.class_id == _CLASS_ID).scalar_subquery()),
+    )
+    .distinct(),
+)
+
 
 def class_dashboard(
     session: Session,
@@ -272,9 +295,15 @@ def class_dashboard(
         for group_id, user_id in connection.execute(_MEMBERS, key).all():
             members.setdefault(group_id, set()).add(user_id)
     progress: dict[tuple[int, str], tuple[bool, int, int, bool, int | None]] = {}
+    open_quizzes: set[tuple[int, str]] = set()
     if assignments and students:
-        for user_id, module_id, completed, attempts, failures, passed, best in connection.execute(_PROGRESS, key).all():
-            progress[(user_id, module_id)] = (bool(completed), attempts, failures, bool(passed), _percent(best))
+        for user_id, module_id, completed, attempts, failures, passed, best, open_quiz in connection.execute(
+            _PROGRESS_AND_OPEN_QUIZZES, key
+        ).all():
+            if open_quiz:
+                open_quizzes.add((user_id, module_id))
+            else:
+                progress[(user_id, module_id)] = (bool(completed), attempts, failures, bool(passed), _percent(best))
 
     columns = [
         Column(assignment=a, module=modules.get(a.module_id), group_name=group_name, is_open=a.opens_at <= now)
@@ -325,6 +354,8 @@ def class_dashboard(
                 state = state_from(completed, attempts, passed, has_quiz)
                 if best is not None:
                     scores[index].append(best)
+            if open_quizzes and (student_id, module_id) in open_quizzes:
+                state = with_open_quiz(state, True)
             if state in DONE_STATES:
                 done_counts[index] += 1
                 cells.append(cell(state, best, False))
@@ -569,7 +600,10 @@ def student_detail(
         shown.add(module_id)
         module = modules.get(module_id)
         row = progress.get(module_id)
-        state = state_of(row, module.quiz is not None if module else True)
+        state = with_open_quiz(
+            state_of(row, module.quiz is not None if module else True),
+            any(report.attempt.status == "open" for report in attempts_by_module.get(module_id, [])),
+        )
         seen = set(row.seen()) if row is not None else set()
         assignment = by_module.get(module_id)
         reports.append(

@@ -14,13 +14,14 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
 
 from lycee_ia.teaching.analysis import ItemAnalysis
 from lycee_ia.teaching.dashboard import ClassDashboard
-from lycee_ia.templating import format_date, format_datetime
+from lycee_ia.templating import format_date, format_datetime, to_local
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,6 +59,21 @@ def filename(*parts: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80] + ".csv"
 
 
+def iso_datetime(value: datetime | None) -> str:
+    """``2026-12-04 14:30`` in Paris time: a spreadsheet reads it as a date and sorts it."""
+    if value is None:
+        return ""
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def iso_date(value: datetime | date | None) -> str:
+    """``2026-12-04``: a date a spreadsheet sorts, beside the French text."""
+    if value is None:
+        return ""
+    local = to_local(value) if isinstance(value, datetime) else value
+    return local.strftime("%Y-%m-%d")
+
+
 def _plain(html: str | Markup | None) -> str:
     if not html:
         return ""
@@ -66,9 +82,9 @@ def _plain(html: str | Markup | None) -> str:
 
 def overview_rows(dashboard: ClassDashboard) -> list[list[Any]]:
     """One line per student: name, username, last activity (and laptop sync), then state and best score per assignment."""
-    header = ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
+    header = ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière activité (AAAA-MM-JJ)", "À aider"]
     if dashboard.shows_sync:
-        header.insert(4, "Dernière synchronisation de l'ordinateur")
+        header[5:5] = ["Dernière synchronisation de l'ordinateur", "Dernière synchronisation (AAAA-MM-JJ)"]
     for column in dashboard.columns:
         target = f" ({column.group_name})" if column.group_name else ""
         header += [f"{column.title}{target} : état", f"{column.title}{target} : meilleur score (%)"]
@@ -79,23 +95,29 @@ def overview_rows(dashboard: ClassDashboard) -> list[list[Any]]:
             row.first_name,
             row.username,
             format_datetime(row.last_activity_at) if row.last_activity_at else "",
+            iso_datetime(row.last_activity_at),
             " ; ".join(reason.text for reason in row.help),
         ]
         if dashboard.shows_sync:
-            line.insert(4, format_datetime(row.last_sync_at) if row.last_sync_at else "")
+            line[5:5] = [
+                format_datetime(row.last_sync_at) if row.last_sync_at else "",
+                iso_datetime(row.last_sync_at),
+            ]
         for cell in row.cells:
             state = cell.label + (" (en retard)" if cell.overdue else "") if cell.assigned else "Non concerné"
             line += [state, "" if cell.best_score is None else cell.best_score]
         rows.append(line)
-    blanks = [""] * (5 if dashboard.shows_sync else 4)
+    blanks = [""] * (len(header) - 2 * len(dashboard.columns) - 1)
     summary = ["Taux de réalisation (%)", *blanks]
     medians = ["Score médian (%)", *blanks]
     due = ["À faire pour le", *blanks]
+    due_iso = ["À faire pour le (AAAA-MM-JJ)", *blanks]
     for column in dashboard.columns:
         summary += ["", "" if column.completion is None else column.completion]
         medians += ["", "" if column.median_score is None else column.median_score]
         due += ["", format_date(column.assignment.due_at) if column.assignment.due_at else ""]
-    rows += [[], summary, medians, due]
+        due_iso += ["", iso_date(column.assignment.due_at)]
+    rows += [[], summary, medians, due, due_iso]
     return rows
 
 

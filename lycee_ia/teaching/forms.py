@@ -88,3 +88,19 @@ class AddTeacherForm(Form):
         validators=[DataRequired("Indiquez un identifiant."), Length(max=64, message="64 caractères au plus.")],
         render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
     )
+
+
+class StudentForm(Form):
+    """One student typed by hand: a new account (« Ajouter un élève ») or a correction (« Modifier »)."""
+
+    first_name = StringField(
+        "Prénom",
+        validators=[DataRequired("Indiquez le prénom."), Length(max=100, message="100 caractères au plus.")],
+        render_kw={"autocomplete": "off"},
+    )
+    last_name = StringField(
+        "Nom",
+        validators=[DataRequired("Indiquez le nom."), Length(max=100, message="100 caractères au plus.")],
+        render_kw={"autocomplete": "off"},
+    )
+    groups = SelectMultipleField("Groupes", coerce=int, validate_choice=True)

@@ -113,3 +113,16 @@ class RosterImport(Base):
     #  "ignored": [[line, class name], ...]}
     content: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeacherVisit(Base):
+    """When a teacher last opened their home page, for « what changed since your last visit »."""
+
+    __tablename__ = "teacher_visits"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The end of the visit before the current one: the home shows what changed since then.
+    previous_visit_at: Mapped[Optional[datetime]]
+    # The last time the home page was shown; a gap of more than an hour starts a new visit,
+    # so reloading the page does not wipe the news.
+    last_seen_at: Mapped[datetime]

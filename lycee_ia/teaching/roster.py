@@ -219,9 +219,14 @@ def parse_birth_date(value: str) -> date:
             try:
                 found = date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                break
+                raise ValueError(
+                    f"la date de naissance « {value} » est une date impossible "
+                    "(ce jour n'existe pas dans ce mois)."
+                ) from None
             if not 1900 <= found.year <= date.today().year:
-                break
+                raise ValueError(
+                    f"la date de naissance « {value} » est une date impossible (année hors limites)."
+                )
             return found
     raise ValueError(f"la date de naissance « {value} » n'est pas une date au format JJ/MM/AAAA.")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -21,6 +21,7 @@ from lycee_ia.accounts.services import get_user_by_username
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
+from lycee_ia.quiz.grading import NotGradable, correct_answer
 from lycee_ia.routing import small_int
 from lycee_ia.teaching import services
 from lycee_ia.teaching.analysis import load_item_analysis
@@ -37,6 +38,7 @@ from lycee_ia.teaching.forms import (
     JoinCodeForm,
     JoinForm,
     RosterForm,
+    StudentForm,
 )
 from lycee_ia.teaching.models import Assignment, ClassGroup, SchoolClass
 from lycee_ia.teaching.services import TeachingError
@@ -169,7 +171,15 @@ def export_overview(class_id: int):
 
 # --- students and groups -------------------------------------------------------------------------
 
-def _students_page(school_class: SchoolClass, group_form: GroupForm | None = None, status: int = 200):
+def _student_form(school_class: SchoolClass, formdata=None, **values) -> StudentForm:
+    form = StudentForm(formdata=formdata, **values)
+    form.groups.choices = [SelectChoice(g.id, g.name) for g in services.groups_of(db.session, school_class)]
+    return form
+
+
+def _students_page(
+    school_class: SchoolClass, group_form: GroupForm | None = None, status: int = 200, student_form: StudentForm | None = None
+):
     students = services.students_of(db.session, school_class)
     groups = services.groups_of(db.session, school_class)
     members = services.group_members(db.session, school_class)
@@ -189,6 +199,7 @@ def _students_page(school_class: SchoolClass, group_form: GroupForm | None = Non
             group_form=group_form or GroupForm(formdata=None),
             code_form=JoinCodeForm(formdata=None),
             code_active=code_active,
+            student_form=student_form or _student_form(school_class),
         ),
         status,
     )
@@ -220,6 +231,129 @@ def reset_student_password(class_id: int, user_id: int):
     return render_template(
         "teaching/slips.html", school_class=school_class, slips=[(student, password)], title="Nouveau mot de passe"
     )
+
+
+@bp.route("/classes/<int:class_id>/eleves/ajouter", methods=["POST"])
+@teacher_required
+def add_student(class_id: int):
+    school_class = load_class(class_id)
+    form = _student_form(school_class, formdata=request.form)
+    if form.validate():
+        try:
+            student, password = services.add_student(
+                db.session,
+                actor=current_user,
+                school_class=school_class,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                group_ids=set(form.groups.data or ()),
+            )
+            db.session.commit()
+        except TeachingError as error:
+            db.session.rollback()
+            form.first_name.errors = [*form.first_name.errors, str(error)]
+        except IntegrityError:
+            # Another account took this username at the same moment.
+            db.session.rollback()
+            form.first_name.errors = [*form.first_name.errors, "Un autre compte vient d'être créé avec cet identifiant : réessayez."]
+        else:
+            # The password is in this response only (no-store), never stored in clear.
+            return render_template(
+                "teaching/slips.html", school_class=school_class, slips=[(student, password)], title="Élève ajouté : sa fiche de connexion"
+            )
+    return _students_page(school_class, status=400, student_form=form)
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/modifier", methods=["GET", "POST"])
+@teacher_required
+def edit_student(class_id: int, user_id: int):
+    school_class = load_class(class_id)
+    student = load_student(school_class, user_id)
+    if request.method == "POST":
+        form = _student_form(school_class, formdata=request.form)
+        if form.validate():
+            try:
+                services.update_student(
+                    db.session,
+                    actor=current_user,
+                    school_class=school_class,
+                    student=student,
+                    first_name=form.first_name.data,
+                    last_name=form.last_name.data,
+                    group_ids=set(form.groups.data or ()),
+                )
+                db.session.commit()
+            except TeachingError as error:
+                db.session.rollback()
+                form.first_name.errors = [*form.first_name.errors, str(error)]
+            else:
+                flash(f"La fiche de {student.display_name} est enregistrée.", "success")
+                return redirect(url_for("teaching.students", class_id=school_class.id))
+        status = 400
+    else:
+        form = _student_form(
+            school_class,
+            first_name=student.first_name,
+            last_name=student.last_name,
+            groups=sorted(services.student_groups(db.session, school_class, student)),
+        )
+        status = 200
+    return render_template("teaching/edit_student.html", school_class=school_class, student=student, form=form), status
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/fiche", methods=["GET", "POST"])
+@teacher_required
+def reprint_slip(class_id: int, user_id: int):
+    """Reprint a lost slip: a confirmation first, since the old password stops working."""
+    school_class = load_class(class_id)
+    student = load_student(school_class, user_id)
+    if request.method == "POST":
+        password = services.reset_student_password(db.session, actor=current_user, school_class=school_class, student=student)
+        db.session.commit()
+        # Shown once, in this response only (no-store): never kept anywhere in clear.
+        return render_template(
+            "teaching/slips.html", school_class=school_class, slips=[(student, password)], title="Fiche de connexion réimprimée"
+        )
+    return render_template("teaching/reprint.html", school_class=school_class, student=student)
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/rapport")
+@teacher_required
+def student_report(class_id: int, user_id: int):
+    """A one-student report to print for a parents' meeting."""
+    school_class = load_class(class_id)
+    student = load_student(school_class, user_id)
+    reports = student_detail(db.session, school_class, student, _modules())
+    return render_template(
+        "teaching/report.html", school_class=school_class, student=student, reports=reports, now=utcnow()
+    )
+
+
+@bp.route("/classes/<int:class_id>/modules/<module_id>/apercu")
+@login_required
+def module_preview(class_id: int, module_id: str):
+    """The module as students will read it, and its quiz with the answer key: teachers only.
+
+    A student gets 404, as for a page that does not exist: nothing tells them an answer key is here.
+    """
+    if current_user.role == Role.STUDENT:
+        fail(404, "Cette page n'existe pas.")
+    if not current_user.has_role(Role.TEACHER):
+        fail(403)
+    g.personal_data = True
+    school_class = load_class(class_id)
+    module = _modules().get(module_id)
+    if module is None or module.audience != "eleve":
+        fail(404, "Ce module n'existe pas ou n'est pas disponible.")
+    questions = []
+    if module.quiz is not None:
+        for question in module.quiz.questions:
+            try:
+                key = correct_answer(question)
+            except NotGradable:
+                key = None
+            questions.append((question, key))
+    return render_template("teaching/module_preview.html", school_class=school_class, module=module, questions=questions)
 
 
 @bp.route("/classes/<int:class_id>/eleves/<int:user_id>/retirer", methods=["POST"])

@@ -33,7 +33,16 @@ from lycee_ia.teaching.models import (
     RosterImport,
     SchoolClass,
 )
-from lycee_ia.teaching.roster import Problem, RosterFile, RosterRow, fold, read_roster, username_base
+from lycee_ia.teaching.roster import (
+    Problem,
+    RosterFile,
+    RosterRow,
+    _formula_problem,
+    _name_problem,
+    fold,
+    read_roster,
+    username_base,
+)
 from lycee_ia.teaching.states import DONE_STATES, due_for, state_of
 from lycee_ia.templating import PARIS
 
@@ -267,6 +276,110 @@ def reset_student_password(session: Session, *, actor: User, school_class: Schoo
     if get_student_in_class(session, school_class, student.id) is None:
         raise TeachingError("Cet élève n'est pas dans cette classe.")
     return reset_password(session, actor=actor, user=student)
+
+
+# --- one student by hand -------------------------------------------------------------------------
+
+def _person_name(value: str | None, label: str) -> str:
+    """A first or last name typed in a form, checked like a roster cell (TeachingError otherwise)."""
+    raw = value or ""
+    cleaned = " ".join(raw.split())
+    problem = _formula_problem(raw, label) or _name_problem(cleaned, label)
+    if problem:
+        problem = problem.replace("la colonne", "le champ", 1)
+        raise TeachingError(problem[0].upper() + problem[1:])
+    return cleaned
+
+
+def free_username(session: Session, first_name: str, last_name: str) -> str:
+    """``prenom.nom``, or ``prenom.nom2``, ``prenom.nom3``… like a roster import."""
+    base = username_base(first_name, last_name)
+    taken = {user.username for user in _accounts_starting_with(session, {base})}
+    username, number = base, 1
+    while username in taken:
+        number += 1
+        username = f"{base}{number}"
+    return username
+
+
+def _class_groups(session: Session, school_class: SchoolClass, group_ids: set[int]) -> list[ClassGroup]:
+    groups = [g for g in groups_of(session, school_class) if g.id in group_ids]
+    if len(groups) != len(group_ids):
+        raise TeachingError("Un des groupes choisis n'existe pas dans cette classe.")
+    return groups
+
+
+def add_student(
+    session: Session,
+    *,
+    actor: User,
+    school_class: SchoolClass,
+    first_name: str,
+    last_name: str,
+    group_ids: set[int] | None = None,
+) -> tuple[User, str]:
+    """Create one student account in the class (named like an import), with a temporary password to print."""
+    first = _person_name(first_name, "Prénom")
+    last = _person_name(last_name, "Nom")
+    groups = _class_groups(session, school_class, set(group_ids or ()))
+    user, password = create_user(
+        session,
+        actor=actor,
+        username=free_username(session, first, last),
+        role=Role.STUDENT,
+        first_name=first,
+        last_name=last,
+        school=school_class.school,
+    )
+    assert password is not None
+    enrol(session, school_class, user)
+    session.add_all(GroupMember(group_id=group.id, user_id=user.id) for group in groups)
+    session.flush()
+    log_action(session, actor, "class.add_student", user.username, {"class_id": school_class.id})
+    return user, password
+
+
+def update_student(
+    session: Session,
+    *,
+    actor: User,
+    school_class: SchoolClass,
+    student: User,
+    first_name: str,
+    last_name: str,
+    group_ids: set[int],
+) -> None:
+    """Correct a student's name and set their groups in this class (other classes' groups are left alone)."""
+    if get_student_in_class(session, school_class, student.id) is None:
+        raise TeachingError("Cet élève n'est pas dans cette classe.")
+    first = _person_name(first_name, "Prénom")
+    last = _person_name(last_name, "Nom")
+    wanted = {g.id for g in _class_groups(session, school_class, set(group_ids))}
+    class_group_ids = {g.id for g in groups_of(session, school_class)}
+    current = set(
+        session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(class_group_ids or {0}))
+        )
+    )
+    if current - wanted:
+        session.execute(
+            delete(GroupMember).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(current - wanted))
+        )
+    session.add_all(GroupMember(group_id=group_id, user_id=student.id) for group_id in sorted(wanted - current))
+    student.first_name, student.last_name = first, last
+    session.flush()
+    log_action(session, actor, "class.update_student", student.username, {"class_id": school_class.id})
+
+
+def student_groups(session: Session, school_class: SchoolClass, student: User) -> set[int]:
+    class_group_ids = [g.id for g in groups_of(session, school_class)]
+    if not class_group_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(class_group_ids))
+        )
+    )
 
 
 # --- groups ------------------------------------------------------------------------------------

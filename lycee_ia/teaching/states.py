@@ -9,8 +9,10 @@ state            rule (first that applies)
                  for a module without a quiz: every section read
 ``quiz_passed``  the quiz was passed, but some sections were never opened
 ``quiz_failed``  at least one attempt finished, none passed
-``reading``      sections read, no quiz attempt finished yet (an attempt still open
-                 counts for nothing until it ends)
+``quiz_started`` no quiz attempt finished, none passed, but one is open: the
+                 student began the quiz and has not handed it in (the summary row
+                 does not know it: the callers look at the open attempts)
+``reading``      sections read, no quiz attempt finished yet
 ===============  =====================================================================
 
 An assignment is *done* in the states ``quiz_passed`` and ``mastered``: passing
@@ -23,12 +25,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-STATES = ("not_started", "reading", "quiz_failed", "quiz_passed", "mastered")
+STATES = ("not_started", "reading", "quiz_started", "quiz_failed", "quiz_passed", "mastered")
 DONE_STATES = frozenset({"quiz_passed", "mastered"})
 # Text and a symbol for each state: colour is never the only sign.
 LABELS = {
     "not_started": "Pas commencé",
     "reading": "Lecture en cours",
+    "quiz_started": "Quiz commencé",
     "quiz_failed": "Quiz non réussi",
     "quiz_passed": "Quiz réussi",
     "mastered": "Maîtrisé",
@@ -36,11 +39,12 @@ LABELS = {
 SHORT_LABELS = {
     "not_started": "Pas commencé",
     "reading": "En lecture",
+    "quiz_started": "Quiz commencé",
     "quiz_failed": "Non réussi",
     "quiz_passed": "Réussi",
     "mastered": "Maîtrisé",
 }
-SYMBOLS = {"not_started": "○", "reading": "◔", "quiz_failed": "✗", "quiz_passed": "✓", "mastered": "★"}
+SYMBOLS = {"not_started": "○", "reading": "◔", "quiz_started": "◑", "quiz_failed": "✗", "quiz_passed": "✓", "mastered": "★"}
 # For sorting a column: the further along, the higher.
 RANKS = {state: rank for rank, state in enumerate(STATES)}
 
@@ -57,6 +61,13 @@ def state_from(completed: bool, quiz_attempts: int, quiz_passed: bool, has_quiz:
     if quiz_attempts:
         return "quiz_failed"
     return "reading"
+
+
+def with_open_quiz(state: str, quiz_open: bool) -> str:
+    """A quiz begun and not handed in shows as « Quiz commencé » rather than as reading."""
+    if quiz_open and state in ("not_started", "reading"):
+        return "quiz_started"
+    return state
 
 
 def state_of(row: Any | None, has_quiz: bool = True) -> str:

@@ -142,7 +142,7 @@ def test_from_a_roster_file_to_the_dashboard(page, check_accessibility):
     assert any(row[7:10] == ["ONU", "1", "100"] and row[10].startswith("Non, l’ONU n’a pas publié") for row in rows if len(row) > 10)
     page.get_by_role("link", name="Retour au suivi").click()
     overview = page.request.get(page.get_by_role("link", name="Exporter en CSV").get_attribute("href")).text()
-    assert re.search(r"Roux;Nina;nina\.roux;[^;]+;[^;]*;Quiz non réussi;75", overview), overview[:600]
+    assert re.search(r"Roux;Nina;nina\.roux;[^;]+;\d{4}-\d{2}-\d{2} \d{2}:\d{2};[^;]*;Quiz non réussi;75", overview), overview[:600]
     page.get_by_role("link", name="Nina Roux").click()
     detail = page.locator("main").inner_text()
     assert "Tentative 1" in detail and "ONU" in detail

@@ -99,6 +99,16 @@ TABLE = [
     Entry("teaching.export_overview", "GET", lambda w: f"{_class(w)}/suivi.csv", class_teacher(200)),
     Entry("teaching.students", "GET", lambda w: f"{_class(w)}/eleves", class_teacher(200)),
     Entry("teaching.student", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}", class_teacher(200)),
+    Entry("teaching.edit_student", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/modifier", class_teacher(200)),
+    Entry("teaching.reprint_slip", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/fiche", class_teacher(200)),
+    Entry("teaching.student_report", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/rapport", class_teacher(200)),
+    # The module with its answer key: a student gets 404, as for a page that does not exist.
+    Entry(
+        "teaching.module_preview",
+        "GET",
+        lambda w: f"{_class(w)}/modules/{QUIZ_MODULE}/apercu",
+        class_teacher(200) | {"student": 404, "other_student": 404},
+    ),
     Entry("teaching.group", "GET", lambda w: f"{_class(w)}/groupes/{w.group_id}", class_teacher(200)),
     Entry("teaching.import_roster", "GET", lambda w: f"{_class(w)}/importer", class_teacher(200)),
     Entry("teaching.import_preview", "GET", lambda w: f"{_class(w)}/importer/{w.import_token}", class_teacher(200)),
@@ -188,6 +198,15 @@ TABLE = [
         class_teacher(302),
         lambda w: {"target": "classe", "opens_on": "2026-01-05", "due_on": "2026-02-01", "note": "Bon courage"},
     ),
+    Entry(
+        "teaching.add_student", "POST", lambda w: f"{_class(w)}/eleves/ajouter", class_teacher(200),
+        lambda w: {"first_name": "Nouvel", "last_name": "Arrivant"},
+    ),
+    Entry(
+        "teaching.edit_student", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/modifier", class_teacher(302),
+        lambda w: {"first_name": "Inès", "last_name": "Amrani", "groups": [str(w.group_id)]},
+    ),
+    Entry("teaching.reprint_slip", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/fiche", class_teacher(200), lambda w: {}),
     Entry(
         "teaching.reset_student_password", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/mot-de-passe", class_teacher(200), lambda w: {}
     ),

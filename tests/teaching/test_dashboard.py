@@ -24,7 +24,7 @@ from lycee_ia.teaching.models import Assignment, ClassGroup, GroupMember, School
 from lycee_ia.teaching.states import state_of
 from tests.conftest import _test_hash
 from tests.helpers import login, page_text
-from tests.teaching.activity import choice, read, take_quiz
+from tests.teaching.activity import choice, module, read, take_quiz
 from tests.teaching.conftest import QUIZ_MODULE, READING_MODULE, TERM_STARTED_DAYS_AGO, TESTS
 
 NOW = utcnow()
@@ -159,7 +159,7 @@ def test_a_class_without_laptops_has_no_sync_column(app, client, world, busy_cla
     html = page_text(client.get(f"/classes/{world.class_a}"))
     assert "Dernière synchronisation" not in html and "Aucun ordinateur" not in html
     rows = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "À aider"]
+    assert rows[0][:6] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière activité (AAAA-MM-JJ)", "À aider"]
 
 
 def test_students_needing_help_come_with_their_reasons(app, client, world, busy_class):
@@ -220,14 +220,17 @@ def test_the_overview_export_opens_in_a_french_spreadsheet_and_neutralises_formu
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     # Inès has a laptop enrolled for sync: the export says when each student's laptop last synced.
-    assert rows[0][:6] == ["Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière synchronisation de l'ordinateur", "À aider"]
-    assert rows[0][6:8] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
+    assert rows[0][:8] == [
+        "Nom", "Prénom", "Identifiant", "Dernière activité", "Dernière activité (AAAA-MM-JJ)",
+        "Dernière synchronisation de l'ordinateur", "Dernière synchronisation (AAAA-MM-JJ)", "À aider",
+    ]
+    assert rows[0][8:10] == ["Un module avec un quiz : état", "Un module avec un quiz : meilleur score (%)"]
     by_user = {row[2]: row for row in rows[1:] if len(row) > 2}
-    assert by_user["eleve.a"][6:8] == ["Maîtrisé", "100"]
-    assert by_user["bruno.b"][6] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][5]
-    assert by_user["bruno.b"][4] == ""
+    assert by_user["eleve.a"][8:10] == ["Maîtrisé", "100"]
+    assert by_user["bruno.b"][8] == "Quiz non réussi (en retard)" and "2 échecs" in by_user["bruno.b"][7]
+    assert by_user["bruno.b"][5] == "" and by_user["bruno.b"][6] == ""
     assert by_user["formule"][0] == "'=HYPERLINK(\"http://x\";\"clic\")" and by_user["formule"][1] == "'+33612345678"
-    assert ["Taux de réalisation (%)", "", "", "", "", "", "", "33"] == rows[-3][:8]
+    assert ["Taux de réalisation (%)", "", "", "", "", "", "", "", "", "33"] == rows[-4][:10]
 
 
 def test_the_print_view_has_the_grid_and_the_help_list_without_links(app, client, world, busy_class):
@@ -422,3 +425,125 @@ def test_inactivity_counts_only_once_an_assignment_has_waited_n_days(app, client
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page_text(client.get(url))))
     assert "Inès Amrani : Aucune activité enregistrée" in text
     assert "Aucune activité enregistrée" not in page_text(client.get(url + "?jours=9"))
+
+
+def test_the_overview_export_gives_every_date_an_iso_column_a_spreadsheet_sorts(app, client, world, busy_class):
+    from datetime import datetime as _datetime
+
+    from lycee_ia.templating import PARIS, format_date, format_datetime
+
+    login(client, world.teacher.username)
+    rows = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    pairs = [(header.index("Dernière activité"), header.index("Dernière activité (AAAA-MM-JJ)"))]
+    pairs.append((header.index("Dernière synchronisation de l'ordinateur"), header.index("Dernière synchronisation (AAAA-MM-JJ)")))
+    checked = 0
+    for row in rows[1:]:
+        if len(row) < len(header) or not row[2]:
+            continue
+        for french, iso in pairs:
+            assert bool(row[french]) == bool(row[iso]), row
+            if row[iso]:
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row[iso]), row[iso]
+                local = _datetime.strptime(row[iso], "%Y-%m-%d %H:%M").replace(tzinfo=PARIS)
+                utc = local.astimezone(__import__("datetime").timezone.utc).replace(tzinfo=None)
+                assert format_datetime(utc) == row[french]
+                checked += 1
+    assert checked >= 2
+    due, due_iso = rows[-2], rows[-1]
+    assert due[0] == "À faire pour le" and due_iso[0] == "À faire pour le (AAAA-MM-JJ)"
+    french_due = [cell for cell in due[1:] if cell]
+    iso_due = [cell for cell in due_iso[1:] if cell]
+    assert french_due and len(french_due) == len(iso_due)
+    for french, iso in zip(french_due, iso_due):
+        assert format_date(_datetime.strptime(iso, "%Y-%m-%d").date()) == french
+
+
+def test_a_quiz_started_but_not_handed_in_shows_as_quiz_started_not_reading(app, client, world, busy_class):
+    from lycee_ia.quiz.grading import correct_answer
+    from lycee_ia.quiz.services import answer_in_attempt, start_attempt
+
+    with app.app_context():
+        session = db.session
+        chloe = session.get(User, busy_class.chloe)  # read one section; now she begins the quiz
+        david = session.get(User, busy_class.david)  # nothing read; begins the quiz directly
+        m = module(QUIZ_MODULE)
+        for student in (chloe, david):
+            attempt = start_attempt(session, student, m, now=NOW - timedelta(hours=1))
+            first = attempt.ids[0]
+            answer = correct_answer(m.question(first))
+            answer_in_attempt(session, student, m, attempt, first, answer, duration=10, now=NOW - timedelta(minutes=50))
+        session.commit()
+    login(client, world.teacher.username)
+    rows = _cells(page_text(client.get(f"/classes/{world.class_a}")))
+    assert "Quiz commencé" in rows["Chloé Carré"] and "En lecture" not in rows["Chloé Carré"], rows["Chloé Carré"]
+    assert "Quiz commencé" in rows["David Dumas"] and "Pas commencé" not in rows["David Dumas"], rows["David Dumas"]
+    # A finished quiz keeps its own state even though a new attempt could begin later.
+    assert "Quiz commencé" not in rows["Bruno Blanc"] and "Quiz commencé" not in rows["Inès Amrani"]
+    rows_csv = list(csv.reader(io.StringIO(client.get(f"/classes/{world.class_a}/suivi.csv").data.decode("utf-8-sig")), delimiter=";"))
+    by_user = {row[2]: row for row in rows_csv[1:] if len(row) > 2}
+    assert any(cell.startswith("Quiz commencé") for cell in by_user["chloe.c"])
+    detail = page_text(client.get(f"/classes/{world.class_a}/eleves/{busy_class.chloe}"))
+    assert "Quiz commencé" in detail and "Lecture en cours" not in detail
+
+
+def _short_question_analysis(responses: list[str]):
+    questions = list(module_questions())
+    target = next(q for q in questions if q.id == "qe-court")
+    attempts, answers = [], []
+    for number, response in enumerate(responses):
+        attempt_id = uuid.uuid4()
+        attempts.append(AttemptRecord(attempt_id, number, NOW, "failed", 0.3, "v"))
+        answers.append(AnswerRecord(number, attempt_id, target.id, "v", response, 0.0, False))
+    analysis = analyse(
+        current=questions, older={}, attempts=attempts, answers=answers,
+        names={n: f"Élève {n}" for n in range(len(responses))}, targeted=len(responses), mastery=80,
+    )
+    return next(s for s in analysis.questions if s.question.id == target.id)
+
+
+def test_the_authors_comment_is_shown_once_not_on_every_wrong_answer_it_covers():
+    # Three different wrong answers all get the general comment; « ONU » has its own.
+    stats = _short_question_analysis(["UNESCO", "UNESCO", "OMS", "Greenpeace", "ONU"])
+    by_label = {str(w.label): w for w in stats.wrong_answers}
+    assert set(by_label) == {"UNESCO", "OMS", "Greenpeace", "ONU"}
+    general = [w for w in stats.wrong_answers if "l'AIE" in str(w.feedback) or "l’AIE" in str(w.feedback)]
+    assert len(general) == 3
+    shown = [w for w in general if w.same_as is None]
+    assert [str(w.label) for w in shown] == ["UNESCO"]  # the most frequent comes first and carries the comment
+    assert all(str(w.same_as) == "UNESCO" for w in general if w is not shown[0])
+    assert by_label["ONU"].same_as is None and "ONU n" in str(by_label["ONU"].feedback)
+
+
+def test_the_item_analysis_page_prints_a_shared_comment_once(app, client, world, busy_class):
+    with app.app_context():
+        session = db.session
+        for username, first in (("felix.f", "Félix"), ("gina.g", "Gina")):
+            student = _student(session, session.get(SchoolClass, world.class_a), username, first, "Gomez")
+            take_quiz(session, student, QUIZ_MODULE, {"qe-court": "UNESCO" if first == "Félix" else "OMS"}, when=NOW - timedelta(hours=3))
+        session.commit()
+    login(client, world.teacher.username)
+    html = page_text(client.get(f"/classes/{world.class_a}/devoirs/{busy_class.assignment}/analyse"))
+    short = html.split("Quel organisme publie")[1].split("</section>")[0]
+    assert "UNESCO" in short and "OMS" in short
+    assert short.count("C’est l’Agence internationale de l’énergie, l’AIE.") == 1, short
+    assert "Même commentaire que pour « " in short
+
+
+def test_the_mastery_label_of_the_chart_stays_clear_of_the_bars_and_their_counts(app, client, world, busy_class):
+    login(client, world.teacher.username)
+    html = client.get(f"/classes/{world.class_a}/devoirs/{busy_class.assignment}/analyse").get_data(as_text=True)
+    svg = html.split("<svg")[1].split("</svg>")[0]
+    font = 12  # .chart text { font-size: 12px }
+    label = re.search(r'<text class="tick[^"]*" x="(\d+)" y="(\d+)" text-anchor="(start|end)">maîtrise 80 %</text>', svg)
+    assert label, svg
+    label_x, label_y, anchor = int(label.group(1)), int(label.group(2)), label.group(3)
+    counts = [int(y) for y in re.findall(r'<text class="count" x="\d+" y="(\d+)"', svg)]
+    bars = [int(y) for y in re.findall(r'<rect class="bar[^"]*" x="\d+" y="(\d+)"', svg)]
+    assert counts and bars
+    # The label's descenders end a few pixels under its baseline; the highest count's capitals start a font size above its own.
+    assert label_y + 4 < min(counts) - font and label_y + 4 < min(bars), (label_y, counts, bars)
+    # And it stays inside the drawing (about 7 px per character at 12 px).
+    width = 7 * len("maîtrise 80 %")
+    left = label_x - width if anchor == "end" else label_x
+    assert 0 <= left and left + width <= 460, (label_x, anchor)

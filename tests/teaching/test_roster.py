@@ -182,3 +182,17 @@ def test_a_huge_file_is_refused_before_being_read():
 )
 def test_usernames_fold_accents_and_punctuation(first, last, expected):
     assert username_base(first, last) == expected
+
+
+@pytest.mark.parametrize("value", ["31/02/2010", "30/02/2009", "2010-04-31", "31.06.2008", "29/02/2009"])
+def test_a_day_that_does_not_exist_is_an_impossible_date_not_a_wrong_format(value):
+    text = "Nom;Prénom;Classe;Date de naissance\nMartin;Léa;2nde 3;" + value + "\n"
+    found = messages(rows(text))
+    assert len(found) == 1 and "date impossible" in found[0], found
+    assert "format" not in found[0], found
+
+
+def test_a_leap_day_and_a_badly_written_date_keep_their_own_answers():
+    assert rows("Nom;Prénom;Classe;Date de naissance\nMartin;Léa;2nde 3;29/02/2008\n").ok
+    found = messages(rows("Nom;Prénom;Classe;Date de naissance\nMartin;Léa;2nde 3;31 février\n"))
+    assert len(found) == 1 and "format JJ/MM/AAAA" in found[0] and "impossible" not in found[0], found
