@@ -121,11 +121,32 @@ def reset_user_password(user_id: int):
     return render_template("admin/password_slip.html", user=user, password=password, created=False)
 
 
-@bp.route("/comptes/<int:user_id>/activation", methods=["POST"])
+@bp.route("/comptes/<int:user_id>/activation", methods=["GET", "POST"])
 @admin_required
 def toggle_active(user_id: int):
     user = get_user_or_404(user_id)
-    wanted = request.form.get("active") == "1"
+    wanted = request.values.get("active") == "1"
+    # Closing asks first (a second page, no JavaScript needed); reopening acts at once.
+    if not wanted and not (request.method == "POST" and request.form.get("confirm") == "1"):
+        if not user.active:
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+        return render_template(
+            "confirm.html",
+            title=f"Fermer le compte « {user.username} » ?",
+            consequences=[
+                f"{user.display_name} ({user.role_label.lower()}) ne pourra plus se connecter, "
+                "et ses sessions ouvertes seront fermées.",
+                "Rien n'est effacé : son travail et ses classes restent enregistrés. "
+                "Vous pourrez rouvrir le compte depuis cette même page.",
+            ],
+            action=url_for("admin.toggle_active", user_id=user.id),
+            hidden={"active": "0"},
+            button="Fermer le compte",
+            back=url_for("admin.user_detail", user_id=user.id),
+            danger=True,
+        )
+    if request.method != "POST":
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     try:
         set_active(db.session, actor=current_user, user=user, active=wanted)
     except AccountError as error:

@@ -189,6 +189,7 @@ def _students_page(school_class: SchoolClass, group_form: GroupForm | None = Non
             group_form=group_form or GroupForm(formdata=None),
             code_form=JoinCodeForm(formdata=None),
             code_active=code_active,
+            removed=services.recently_removed(db.session, school_class),
         ),
         status,
     )
@@ -209,11 +210,33 @@ def student(class_id: int, user_id: int):
     return render_template("teaching/student.html", school_class=school_class, student=student, reports=reports)
 
 
-@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/mot-de-passe", methods=["POST"])
+def _confirmed() -> bool:
+    """True only for the confirmation page's own form: a bare POST (an old button, a
+    forged link, a double click on the list) shows the confirmation page instead."""
+    return request.method == "POST" and request.form.get("confirm") == "1"
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/mot-de-passe", methods=["GET", "POST"])
 @teacher_required
 def reset_student_password(class_id: int, user_id: int):
     school_class = load_class(class_id)
     student = load_student(school_class, user_id)
+    if not _confirmed():
+        return render_template(
+            "confirm.html",
+            title=f"Nouveau mot de passe pour {student.display_name} ?",
+            consequences=[
+                f"Un nouveau mot de passe provisoire sera créé pour {student.display_name} ({student.username}), "
+                f"élève de la classe {school_class.name}.",
+                "Son mot de passe actuel ne marchera plus et ses sessions ouvertes seront fermées. "
+                "Il ou elle devra choisir un mot de passe personnel à la prochaine connexion.",
+                "Le nouveau mot de passe s'affichera une seule fois, sur une fiche à imprimer ou à recopier.",
+            ],
+            action=url_for("teaching.reset_student_password", class_id=school_class.id, user_id=student.id),
+            button="Créer le nouveau mot de passe",
+            back=url_for("teaching.students", class_id=school_class.id),
+            danger=False,
+        )
     password = services.reset_student_password(db.session, actor=current_user, school_class=school_class, student=student)
     db.session.commit()
     # Shown once, in this response only (no-store): never kept anywhere in clear.
@@ -222,14 +245,47 @@ def reset_student_password(class_id: int, user_id: int):
     )
 
 
-@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/retirer", methods=["POST"])
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/retirer", methods=["GET", "POST"])
 @teacher_required
 def remove_student(class_id: int, user_id: int):
     school_class = load_class(class_id)
     student = load_student(school_class, user_id)
+    if not _confirmed():
+        return render_template(
+            "confirm.html",
+            title=f"Retirer {student.display_name} de la classe ?",
+            consequences=[
+                f"{student.display_name} ({student.username}) ne fera plus partie de la classe {school_class.name} "
+                "ni de ses groupes, et n'aura plus les modules donnés à la classe.",
+                "Son compte reste ouvert et son travail reste enregistré.",
+                "Vous pourrez annuler : le bouton « Annuler le retrait » de la liste des élèves, ou un nouvel import "
+                "de la liste de la classe, le ou la remet dans la classe et dans ses groupes.",
+            ],
+            action=url_for("teaching.remove_student", class_id=school_class.id, user_id=student.id),
+            button="Retirer de la classe",
+            back=url_for("teaching.students", class_id=school_class.id),
+            danger=True,
+        )
     services.remove_student(db.session, actor=current_user, school_class=school_class, student=student)
     db.session.commit()
-    flash(f"{student.display_name} ne fait plus partie de la classe. Son travail reste enregistré.", "success")
+    flash(
+        f"{student.display_name} ne fait plus partie de la classe. Son travail reste enregistré. "
+        "Pour annuler, utilisez « Annuler le retrait » ci-dessous.",
+        "success",
+    )
+    return redirect(url_for("teaching.students", class_id=school_class.id) + "#retires")
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/reintegrer", methods=["POST"])
+@teacher_required
+def restore_student(class_id: int, user_id: int):
+    school_class = load_class(class_id)
+    student = services.removed_student(db.session, school_class, user_id)
+    if student is None:
+        fail(404, "Cet élève n'a pas été retiré de cette classe.")
+    services.restore_student(db.session, actor=current_user, school_class=school_class, student=student)
+    db.session.commit()
+    flash(f"{student.display_name} est de retour dans la classe, avec ses groupes.", "success")
     return redirect(url_for("teaching.students", class_id=school_class.id))
 
 

@@ -30,6 +30,7 @@ from lycee_ia.teaching.models import (
     ClassTeacher,
     Enrolment,
     GroupMember,
+    RemovedEnrolment,
     RosterImport,
     SchoolClass,
 )
@@ -242,24 +243,84 @@ def enrol(session: Session, school_class: SchoolClass, student: User, at: dateti
     """Put ``student`` in the class (since ``at``, now by default); False if already there.
 
     The date counts: work due before a student joined is due for them later
-    (:func:`lycee_ia.teaching.states.due_for`).
+    (:func:`lycee_ia.teaching.states.due_for`). A student removed from this
+    class earlier comes back as they were: same enrolment date, same groups
+    (those that still exist).
     """
     if student.role != Role.STUDENT:
         raise TeachingError(f"Le compte « {student.username} » n'est pas un compte d'élève.")
     if session.get(Enrolment, (school_class.id, student.id)) is not None:
         return False
+    trace = session.get(RemovedEnrolment, (school_class.id, student.id))
+    if trace is not None:
+        session.add(Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=trace.enrolled_at))
+        wanted = {int(i) for i in (trace.groups or {}).get("ids", [])}
+        for group_id in session.scalars(
+            select(ClassGroup.id).where(ClassGroup.class_id == school_class.id, ClassGroup.id.in_(wanted))
+        ):
+            session.add(GroupMember(group_id=group_id, user_id=student.id))
+        session.delete(trace)
+        return True
     session.add(Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=at or utcnow()))
     return True
 
 
 def remove_student(session: Session, *, actor: User | None, school_class: SchoolClass, student: User) -> None:
-    """Take a student out of the class and its groups. Their learning events stay."""
+    """Take a student out of the class and its groups. Their learning events stay.
+
+    A trace is kept (:class:`RemovedEnrolment`) so that :func:`restore_student`
+    or a new import of the roster puts them back as they were.
+    """
+    enrolment = session.get(Enrolment, (school_class.id, student.id))
     group_ids = select(ClassGroup.id).where(ClassGroup.class_id == school_class.id)
+    groups = sorted(
+        session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(group_ids))
+        )
+    )
+    if enrolment is not None:
+        old = session.get(RemovedEnrolment, (school_class.id, student.id))
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.add(
+            RemovedEnrolment(
+                class_id=school_class.id,
+                user_id=student.id,
+                enrolled_at=enrolment.enrolled_at,
+                removed_by_id=actor.id if actor else None,
+                groups={"ids": groups},
+            )
+        )
     session.execute(
         delete(GroupMember).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(group_ids))
     )
     session.execute(delete(Enrolment).where(Enrolment.class_id == school_class.id, Enrolment.user_id == student.id))
     log_action(session, actor, "class.remove_student", student.username, {"class_id": school_class.id})
+
+
+def removed_student(session: Session, school_class: SchoolClass, user_id: int) -> User | None:
+    """A student taken out of this class and not back yet, or None."""
+    trace = session.get(RemovedEnrolment, (school_class.id, user_id))
+    return trace.student if trace is not None else None
+
+
+def recently_removed(session: Session, school_class: SchoolClass, limit: int | None = 10) -> list[RemovedEnrolment]:
+    """The removals from the class not undone yet, newest first (for the « Annuler » buttons)."""
+    statement = (
+        select(RemovedEnrolment)
+        .where(RemovedEnrolment.class_id == school_class.id)
+        .order_by(RemovedEnrolment.removed_at.desc())
+    )
+    return list(session.scalars(statement if limit is None else statement.limit(limit)))
+
+
+def restore_student(session: Session, *, actor: User | None, school_class: SchoolClass, student: User) -> None:
+    """Undo a removal: the student is back in the class and in their groups."""
+    if session.get(RemovedEnrolment, (school_class.id, student.id)) is None:
+        raise TeachingError("Cet élève n'a pas été retiré de cette classe.")
+    enrol(session, school_class, student)
+    log_action(session, actor, "class.restore_student", student.username, {"class_id": school_class.id})
 
 
 def reset_student_password(session: Session, *, actor: User, school_class: SchoolClass, student: User) -> str:
@@ -646,7 +707,14 @@ def _reachable_students(actor: User | None):
         .join(ClassTeacher, ClassTeacher.class_id == Enrolment.class_id)
         .where(ClassTeacher.user_id == actor.id)
     )
-    return statement.where(User.id.in_(mine))
+    # A student taken out of one of the teacher's classes (and not back yet) is
+    # still theirs to put back: re-importing the class's file re-enrols them.
+    removed = (
+        select(RemovedEnrolment.user_id)
+        .join(ClassTeacher, ClassTeacher.class_id == RemovedEnrolment.class_id)
+        .where(ClassTeacher.user_id == actor.id)
+    )
+    return statement.where(or_(User.id.in_(mine), User.id.in_(removed)))
 
 
 def _accounts_named(session: Session, usernames: set[str], actor: User | None) -> dict[str, User]:
@@ -689,6 +757,12 @@ def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRo
     for student in in_class:
         by_name.setdefault((fold(student.first_name), fold(student.last_name)), []).append(student)
     enrolled_ids = {s.id for s in in_class}
+    # Students removed from this class (and not back): the same name in the file is
+    # the same person, re-enrolled with their groups rather than given a second account.
+    removed_by_name: dict[tuple[str, str], list[User]] = {}
+    for trace in recently_removed(session, school_class, limit=None):
+        if trace.student.id not in enrolled_ids and trace.student.role == Role.STUDENT:
+            removed_by_name.setdefault((fold(trace.student.first_name), fold(trace.student.last_name)), []).append(trace.student)
     given = _accounts_named(session, {r.username for r in rows if r.username}, actor)
     # Every account whose username starts like one we may generate: the
     # numbers to skip.
@@ -731,14 +805,15 @@ def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRo
                 action = "already" if user.id in enrolled_ids else "enrol"
                 plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, action, user.username, user.id, row.group))
             continue
-        same = by_name.get(name, [])
+        same = by_name.get(name, []) or removed_by_name.get(name, [])
         if len(same) > 1:
             plan.problems.append(
                 Problem(row.line, f"plusieurs élèves de la classe s'appellent {row.first_name} {row.last_name} : indiquez l'identifiant dans la colonne « Identifiant ».")
             )
             continue
         if same:
-            plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, "already", same[0].username, same[0].id, row.group))
+            action = "already" if same[0].id in enrolled_ids else "enrol"
+            plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, action, same[0].username, same[0].id, row.group))
             continue
         base = username_base(row.first_name, row.last_name)
         username, number = base, 1
@@ -855,7 +930,11 @@ def import_roster(session: Session, *, actor: User | None, school_class: SchoolC
             user = session.get(User, planned.user_id)
             if planned.action == "enrol":
                 enrolled.append(user)
+        trace = session.get(RemovedEnrolment, (school_class.id, user.id))
+        restored = {int(i) for i in (trace.groups or {}).get("ids", [])} if trace is not None else set()
         enrol(session, school_class, user)
+        for group_id in restored:
+            members.setdefault(group_id, set()).add(user.id)
         if planned.group:
             group = groups.get(fold(planned.group))
             if group is None:

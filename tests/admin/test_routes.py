@@ -58,7 +58,7 @@ def test_an_administrator_resets_a_password_and_closes_an_account(client, login_
     assert "Nouveau mot de passe" in page_text(response)
     # The student's open session ended with the reset.
     assert student_client.get("/accueil").status_code == 302
-    submit(client, f"/admin/comptes/{student.id}/activation", {"active": "0"}, form_url=f"/admin/comptes/{student.id}")
+    submit(client, f"/admin/comptes/{student.id}/activation", {"active": "0", "confirm": "1"}, form_url=f"/admin/comptes/{student.id}")
     with app.app_context():
         assert not db.session.get(User, student.id).active
     log = client.get("/admin/journal").get_data(as_text=True)

@@ -112,7 +112,7 @@ def test_removing_a_student_keeps_their_learning_events(app, client, world):
         events = db.session.scalar(select(func.count()).select_from(LearningEvent).where(LearningEvent.user_id == student.id))
         assert events > 0
     login(client, world.teacher.username)
-    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/retirer", form_url=f"/classes/{world.class_a}/eleves")
+    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/retirer", {"confirm": "1"}, form_url=f"/classes/{world.class_a}/eleves")
     assert response.status_code == 302
     assert "Son travail reste enregistré" in page_text(client.get(response.headers["Location"]))
     with app.app_context():
@@ -129,7 +129,7 @@ def test_a_teacher_resets_a_students_password_and_gets_a_slip(app, client, world
     student = app.test_client()
     login(student, world.student.username)
     login(client, world.teacher.username)
-    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/mot-de-passe", form_url=f"/classes/{world.class_a}/eleves")
+    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/classes/{world.class_a}/eleves")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     password = page_text(response).split("Mot de passe provisoire : <code>")[1].split("</code>")[0]
     # The old session ends; the new password works and must be changed.
@@ -140,7 +140,7 @@ def test_a_teacher_resets_a_students_password_and_gets_a_slip(app, client, world
     # Not for a student of another class.
     assert client.post(
         f"/classes/{world.class_a}/eleves/{world.other_student.id}/mot-de-passe",
-        data={"csrf_token": _token(client)},
+        data={"csrf_token": _token(client), "confirm": "1"},
     ).status_code == 404
 
 
