@@ -11,6 +11,7 @@ from lycee_ia.accounts.access import admin_required
 from lycee_ia.accounts.models import ROLE_LABELS, User
 from lycee_ia.accounts.services import AccountError, create_user, reset_password, set_active
 from lycee_ia.admin.forms import CreateUserForm
+from lycee_ia.admin.labels import action_label
 from lycee_ia.admin.models import AuditEntry
 from lycee_ia.db import db
 from lycee_ia.errors import fail
@@ -22,6 +23,9 @@ PAGE_SIZE = 50
 
 def _page_number() -> int:
     return small_int(request.args.get("page"), 1, 99_999) or 1
+
+
+bp.add_app_template_filter(action_label, "action_label")
 
 
 def get_user_or_404(user_id: int) -> User:

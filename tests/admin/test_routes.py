@@ -62,7 +62,7 @@ def test_an_administrator_resets_a_password_and_closes_an_account(client, login_
     with app.app_context():
         assert not db.session.get(User, student.id).active
     log = client.get("/admin/journal").get_data(as_text=True)
-    assert "user.reset_password" in log and "user.deactivate" in log
+    assert "Nouveau mot de passe provisoire" in log and "Compte fermé" in log
 
 
 def test_the_account_list_searches_and_filters(client, login_as, make_user):
