@@ -17,7 +17,6 @@ from wtforms.fields.choices import SelectChoice
 
 from lycee_ia.accounts.access import admin_required, roles_required
 from lycee_ia.accounts.models import Role, School, User
-from lycee_ia.accounts.services import get_user_by_username
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
@@ -641,33 +640,82 @@ def admin_classes():
     ), status
 
 
+def _admin_class_page(school_class: SchoolClass, form: AddTeacherForm, rename: ClassForm, status: int = 200):
+    teachers = services.teachers_of(db.session, school_class)
+    count = services.student_counts(db.session, [school_class.id]).get(school_class.id, 0)
+    return render_template(
+        "teaching/admin_class.html", school_class=school_class, teachers=teachers, count=count, form=form, rename=rename
+    ), status
+
+
 @bp.route("/admin/classes/<int:class_id>", methods=["GET", "POST"])
 @admin_required
 def admin_class(class_id: int):
     school_class = load_any_class(class_id)
+    candidates = {t.id: t for t in services.teachers_to_add(db.session, school_class)}
     form = AddTeacherForm()
+    form.teacher.choices = [SelectChoice(t.id, f"{t.display_name} ({t.username})") for t in candidates.values()]
+    rename = ClassForm(formdata=None, name=school_class.name)
     status = 200
     if form.validate_on_submit():
-        teacher = get_user_by_username(db.session, form.username.data)
+        teacher = candidates[form.teacher.data]
         try:
-            if teacher is None:
-                raise TeachingError(f"Aucun compte « {form.username.data} ».")
             services.add_teacher(db.session, actor=current_user, school_class=school_class, teacher=teacher)
         except TeachingError as error:
             db.session.rollback()
-            form.username.errors = [str(error)]
+            form.teacher.errors = [str(error)]
             status = 400
         else:
             db.session.commit()
             flash(f"{teacher.display_name} enseigne désormais dans la classe « {school_class.name} ».", "success")
             return redirect(url_for("teaching.admin_class", class_id=school_class.id))
     elif form.errors:
+        if "teacher" in form.errors:
+            form.teacher.errors = ["Choisissez un enseignant dans la liste."]
         status = 400
-    teachers = services.teachers_of(db.session, school_class)
-    count = services.student_counts(db.session, [school_class.id]).get(school_class.id, 0)
-    return render_template(
-        "teaching/admin_class.html", school_class=school_class, teachers=teachers, count=count, form=form
-    ), status
+    return _admin_class_page(school_class, form, rename, status)
+
+
+@bp.route("/admin/classes/<int:class_id>/renommer", methods=["POST"])
+@admin_required
+def admin_rename_class(class_id: int):
+    school_class = load_any_class(class_id)
+    rename = ClassForm()
+    form = AddTeacherForm(formdata=None)
+    form.teacher.choices = [
+        SelectChoice(t.id, f"{t.display_name} ({t.username})") for t in services.teachers_to_add(db.session, school_class)
+    ]
+    if rename.validate_on_submit():
+        old = school_class.name
+        try:
+            services.rename_class(db.session, actor=current_user, school_class=school_class, name=rename.name.data)
+        except TeachingError as error:
+            db.session.rollback()
+            school_class = load_any_class(class_id)
+            rename.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"La classe « {old} » s'appelle désormais « {school_class.name} ».", "success")
+            return redirect(url_for("teaching.admin_class", class_id=school_class.id))
+    return _admin_class_page(school_class, form, rename, 400)
+
+
+@bp.route("/admin/classes/<int:class_id>/archiver", methods=["POST"])
+@admin_required
+def admin_archive_class(class_id: int):
+    school_class = load_any_class(class_id)
+    archived = request.form.get("archived") == "1"
+    services.set_archived(db.session, actor=current_user, school_class=school_class, archived=archived)
+    db.session.commit()
+    if archived:
+        flash(
+            f"La classe « {school_class.name} » est archivée : ses enseignants ne la voient plus dans leurs listes ; "
+            "tout est conservé.",
+            "success",
+        )
+    else:
+        flash(f"La classe « {school_class.name} » est de nouveau visible de ses enseignants.", "success")
+    return redirect(url_for("teaching.admin_class", class_id=school_class.id))
 
 
 @bp.route("/admin/classes/<int:class_id>/enseignants/<int:user_id>/retirer", methods=["POST"])

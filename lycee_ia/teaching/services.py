@@ -69,11 +69,12 @@ def local_day(moment: datetime) -> date:
 # --- loaders: the one place where access to a class is decided -----------------------------
 
 def classes_of_teacher(session: Session, teacher: User) -> list[SchoolClass]:
+    """The teacher's classes, archived ones left out (an administrator archives a class of past years)."""
     return list(
         session.scalars(
             select(SchoolClass)
             .join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id)
-            .where(ClassTeacher.user_id == teacher.id)
+            .where(ClassTeacher.user_id == teacher.id, SchoolClass.archived_at.is_(None))
             .order_by(SchoolClass.name)
         )
     )
@@ -152,6 +153,53 @@ def create_class(session: Session, *, actor: User | None, name: str, school: Sch
         session.add(ClassTeacher(class_id=school_class.id, user_id=actor.id))
     log_action(session, actor, "class.create", name, {"class_id": school_class.id})
     return school_class
+
+
+def rename_class(session: Session, *, actor: User | None, school_class: SchoolClass, name: str) -> None:
+    """Give the class a new name (unique in its school)."""
+    name = _class_name(name)
+    if name == school_class.name:
+        return
+    existing = session.scalar(
+        select(SchoolClass.id).where(
+            SchoolClass.name == name,
+            SchoolClass.id != school_class.id,
+            SchoolClass.school_id == school_class.school_id
+            if school_class.school_id is not None
+            else SchoolClass.school_id.is_(None),
+        )
+    )
+    if existing is not None:
+        raise TeachingError(f"La classe « {name} » existe déjà dans cet établissement.")
+    old = school_class.name
+    school_class.name = name
+    log_action(session, actor, "class.rename", name, {"class_id": school_class.id, "old_name": old})
+
+
+def set_archived(session: Session, *, actor: User | None, school_class: SchoolClass, archived: bool) -> None:
+    """Archive a class (hidden from its teachers' lists, everything kept) or bring it back."""
+    if archived == (school_class.archived_at is not None):
+        return
+    school_class.archived_at = utcnow() if archived else None
+    log_action(
+        session, actor, "class.archive" if archived else "class.unarchive", school_class.name, {"class_id": school_class.id}
+    )
+
+
+def teachers_to_add(session: Session, school_class: SchoolClass) -> list[User]:
+    """The open teacher accounts of the class's school (or with no school) not teaching in it yet."""
+    statement = (
+        select(User)
+        .where(
+            User.role == Role.TEACHER,
+            User.active.is_(True),
+            User.id.not_in(select(ClassTeacher.user_id).where(ClassTeacher.class_id == school_class.id)),
+        )
+        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.username)
+    )
+    if school_class.school_id is not None:
+        statement = statement.where(or_(User.school_id == school_class.school_id, User.school_id.is_(None)))
+    return list(session.scalars(statement))
 
 
 def student_counts(session: Session, class_ids: list[int]) -> dict[int, int]:

@@ -156,7 +156,13 @@ TABLE = [
         "teaching.admin_classes", "POST", lambda w: "/admin/classes", admin_only(302), lambda w: {"name": "1re C", "school": str(w.school_id)}
     ),
     Entry(
-        "teaching.admin_class", "POST", lambda w: f"/admin/classes/{w.class_a}", admin_only(302), lambda w: {"username": w.spare_teacher.username}
+        "teaching.admin_class", "POST", lambda w: f"/admin/classes/{w.class_a}", admin_only(302), lambda w: {"teacher": str(w.spare_teacher.id)}
+    ),
+    Entry(
+        "teaching.admin_rename_class", "POST", lambda w: f"/admin/classes/{w.class_a}/renommer", admin_only(302), lambda w: {"name": "2nde A bis"}
+    ),
+    Entry(
+        "teaching.admin_archive_class", "POST", lambda w: f"/admin/classes/{w.class_b}/archiver", admin_only(302), lambda w: {"archived": "1"}
     ),
     Entry(
         "teaching.admin_remove_teacher",

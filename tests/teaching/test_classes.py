@@ -36,15 +36,21 @@ def test_an_administrator_gives_a_class_to_several_teachers(app, client, world):
     login(other, world.other_teacher.username)
     assert other.get(f"/classes/{world.class_a}").status_code == 404
     login(client, world.admin.username)
-    response = submit(client, f"/admin/classes/{world.class_a}", {"username": world.other_teacher.username})
+    # Picked from the list of the school's teachers, not typed.
+    picker = page_text(client.get(f"/admin/classes/{world.class_a}"))
+    assert f'<option value="{world.other_teacher.id}">' in picker
+    assert f'<option value="{world.teacher.id}">' not in picker  # already teaching there
+    assert f'<option value="{world.student.id}">' not in picker
+    response = submit(client, f"/admin/classes/{world.class_a}", {"teacher": str(world.other_teacher.id)})
     assert response.status_code == 302
     assert other.get(f"/classes/{world.class_a}").status_code == 200
     page = page_text(client.get("/admin/classes"))
     assert "prof.a, prof.b" in page
-    refused = submit(client, f"/admin/classes/{world.class_a}", {"username": world.student.username})
-    assert refused.status_code == 400 and "n'est pas un compte d'enseignant" in page_text(refused)
-    unknown = submit(client, f"/admin/classes/{world.class_a}", {"username": "personne"})
-    assert unknown.status_code == 400 and "Aucun compte « personne »" in page_text(unknown)
+    # A forged choice (a student's id, an id not in the list) is refused.
+    refused = submit(client, f"/admin/classes/{world.class_a}", {"teacher": str(world.student.id)})
+    assert refused.status_code == 400 and "Choisissez un enseignant dans la liste" in page_text(refused)
+    unknown = submit(client, f"/admin/classes/{world.class_a}", {"teacher": "abc"})
+    assert unknown.status_code == 400
     submit(
         client,
         f"/admin/classes/{world.class_a}/enseignants/{world.other_teacher.id}/retirer",
