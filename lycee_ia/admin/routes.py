@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from lycee_ia.admin.models import AuditEntry
 from lycee_ia.db import db
 from lycee_ia.errors import fail
 from lycee_ia.routing import small_int
+from lycee_ia.templating import format_datetime
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE_SIZE = 50
@@ -42,12 +43,7 @@ def index():
     return render_template("admin/index.html", counts=counts, role_labels=ROLE_LABELS)
 
 
-@bp.route("/comptes")
-@admin_required
-def users():
-    query = request.args.get("q", "").strip()[:100]
-    role = request.args.get("role", "")
-    page = _page_number()
+def _accounts_statement(query: str, role: str):
     statement = select(User)
     if query:
         pattern = f"%{query.lower()}%"
@@ -60,6 +56,16 @@ def users():
         )
     if role in {r.value for r in ROLE_LABELS}:
         statement = statement.where(User.role == role)
+    return statement
+
+
+@bp.route("/comptes")
+@admin_required
+def users():
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    page = _page_number()
+    statement = _accounts_statement(query, role)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
     people = db.session.scalars(
         statement.order_by(User.username).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
@@ -74,6 +80,50 @@ def users():
         role=role,
         role_labels=ROLE_LABELS,
     )
+
+
+@bp.route("/comptes.csv")
+@admin_required
+def export_users():
+    """The accounts (with the list's filters) as a spreadsheet: never a password or its hash."""
+    from lycee_ia.teaching.exports import filename, to_csv
+    from lycee_ia.teaching.services import class_names_by_user
+
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    people = db.session.scalars(
+        _accounts_statement(query, role).options(selectinload(User.school)).order_by(User.username)
+    ).all()
+    classes = class_names_by_user(db.session)
+    rows: list[list] = [[
+        "Identifiant", "Prénom", "Nom", "Rôle", "État", "Adresse électronique", "Établissement", "Classes",
+        "Créé le", "Créé le (ISO 8601)", "Dernière connexion", "Dernière connexion (ISO 8601)",
+    ]]
+    for person in people:
+        rows.append([
+            person.username,
+            person.first_name,
+            person.last_name,
+            person.role_label,
+            "Ouvert" if person.active else "Fermé",
+            person.email or "",
+            person.school.name if person.school else "",
+            ", ".join(classes.get(person.id, [])),
+            format_datetime(person.created_at),
+            _iso(person.created_at),
+            format_datetime(person.last_login_at) if person.last_login_at else "",
+            _iso(person.last_login_at),
+        ])
+    response = Response(to_csv(rows), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename("comptes", query, role)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _iso(moment) -> str:
+    """UTC, ISO 8601, for a spreadsheet to sort (stored datetimes are naive UTC)."""
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment else ""
 
 
 @bp.route("/comptes/nouveau", methods=["GET", "POST"])
@@ -113,7 +163,9 @@ def user_detail(user_id: int):
     entries = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor)).where(AuditEntry.target == user.username).order_by(AuditEntry.occurred_at.desc()).limit(20)
     ).all()
-    return render_template("admin/user_detail.html", user=user, entries=entries)
+    from lycee_ia.teaching.services import classes_of_user
+
+    return render_template("admin/user_detail.html", user=user, entries=entries, classes=classes_of_user(db.session, user))
 
 
 @bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])

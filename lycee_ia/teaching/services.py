@@ -80,6 +80,27 @@ def classes_of_teacher(session: Session, teacher: User) -> list[SchoolClass]:
     )
 
 
+def classes_of_user(session: Session, user: User) -> list[SchoolClass]:
+    """The classes a student is in, or a teacher teaches, archived ones included (an administrator's view)."""
+    link = Enrolment if user.role == Role.STUDENT else ClassTeacher
+    return list(
+        session.scalars(
+            select(SchoolClass).join(link, link.class_id == SchoolClass.id).where(link.user_id == user.id).order_by(SchoolClass.name)
+        )
+    )
+
+
+def class_names_by_user(session: Session) -> dict[int, list[str]]:
+    """User id -> names of the classes they are in (students) or teach (teachers), in two queries."""
+    names: dict[int, list[str]] = {}
+    for link in (Enrolment, ClassTeacher):
+        for user_id, name in session.execute(
+            select(link.user_id, SchoolClass.name).join(SchoolClass, SchoolClass.id == link.class_id).order_by(SchoolClass.name)
+        ):
+            names.setdefault(user_id, []).append(name)
+    return names
+
+
 def get_class_for_teacher(session: Session, teacher: User, class_id: int) -> SchoolClass | None:
     """The class ``class_id`` if ``teacher`` teaches it; None otherwise (missing or not theirs)."""
     if teacher.role != Role.TEACHER:

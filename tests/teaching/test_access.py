@@ -86,6 +86,7 @@ TABLE = [
     # --- administration ----------------------------------------------------------------------
     Entry("admin.index", "GET", lambda w: "/admin/", admin_only(200)),
     Entry("admin.users", "GET", lambda w: "/admin/comptes", admin_only(200)),
+    Entry("admin.export_users", "GET", lambda w: "/admin/comptes.csv", admin_only(200)),
     Entry("admin.user_detail", "GET", lambda w: f"/admin/comptes/{w.target.id}", admin_only(200)),
     Entry("admin.create_account", "GET", lambda w: "/admin/comptes/nouveau", admin_only(200)),
     Entry("admin.audit_log", "GET", lambda w: "/admin/journal", admin_only(200)),
