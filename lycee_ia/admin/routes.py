@@ -168,10 +168,25 @@ def user_detail(user_id: int):
     return render_template("admin/user_detail.html", user=user, entries=entries, classes=classes_of_user(db.session, user))
 
 
-@bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["POST"])
+@bp.route("/comptes/<int:user_id>/mot-de-passe", methods=["GET", "POST"])
 @admin_required
 def reset_user_password(user_id: int):
     user = get_user_or_404(user_id)
+    if not (request.method == "POST" and request.form.get("confirm") == "1"):
+        return render_template(
+            "confirm.html",
+            title=f"Nouveau mot de passe pour « {user.username} » ?",
+            consequences=[
+                f"Un nouveau mot de passe provisoire sera créé pour {user.display_name} ({user.role_label.lower()}).",
+                "Son mot de passe actuel ne marchera plus et ses sessions ouvertes seront fermées ; "
+                "il faudra choisir un mot de passe personnel à la prochaine connexion.",
+                "Le nouveau mot de passe s'affichera une seule fois.",
+            ],
+            action=url_for("admin.reset_user_password", user_id=user.id),
+            button="Créer le nouveau mot de passe",
+            back=url_for("admin.user_detail", user_id=user.id),
+            danger=False,
+        )
     password = reset_password(db.session, actor=current_user, user=user)
     db.session.commit()
     return render_template("admin/password_slip.html", user=user, password=password, created=False)

@@ -97,7 +97,7 @@ def test_an_administrators_reset_of_a_teachers_password_is_logged_and_opens_no_c
     teacher_client = app.test_client()
     login(teacher_client, teacher.username)
     login(client, admin.username)
-    slip = submit(client, f"/admin/comptes/{teacher.id}/mot-de-passe", form_url=f"/admin/comptes/{teacher.id}")
+    slip = submit(client, f"/admin/comptes/{teacher.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/admin/comptes/{teacher.id}")
     assert slip.status_code == 200
     text = page_text(slip)
     assert "inscrite au journal d'administration, à votre nom" in text

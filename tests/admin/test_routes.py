@@ -53,7 +53,7 @@ def test_an_administrator_resets_a_password_and_closes_an_account(client, login_
     student = make_user("eleve")
     student_client = app.test_client()
     login(student_client, student.username)
-    response = submit(client, f"/admin/comptes/{student.id}/mot-de-passe", form_url=f"/admin/comptes/{student.id}")
+    response = submit(client, f"/admin/comptes/{student.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/admin/comptes/{student.id}")
     assert response.status_code == 200
     assert "Nouveau mot de passe" in page_text(response)
     # The student's open session ended with the reset.

@@ -152,7 +152,8 @@ TABLE = [
     Entry("admin.toggle_active", "POST", lambda w: f"/admin/comptes/{w.target.id}/activation", admin_only(302), lambda w: {"active": "1"}),
     # The confirmation page before closing an account.
     Entry("admin.toggle_active", "GET", lambda w: f"/admin/comptes/{w.target.id}/activation?active=0", admin_only(200)),
-    Entry("admin.reset_user_password", "POST", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200), lambda w: {}),
+    Entry("admin.reset_user_password", "POST", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200), lambda w: {"confirm": "1"}),
+    Entry("admin.reset_user_password", "GET", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200)),
     Entry(
         "teaching.admin_classes", "POST", lambda w: "/admin/classes", admin_only(302), lambda w: {"name": "1re C", "school": str(w.school_id)}
     ),

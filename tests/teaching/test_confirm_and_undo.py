@@ -135,3 +135,15 @@ def test_closing_an_account_asks_first(app, client, world):
     assert closed.status_code == 302
     with app.app_context():
         assert not db.session.get(User, world.target.id).active
+
+
+def test_the_administrators_new_password_asks_first(app, client, world):
+    login(client, world.admin.username)
+    url = f"/admin/comptes/{world.target.id}/mot-de-passe"
+    assert f'href="{url}"' in page_text(client.get(f"/admin/comptes/{world.target.id}"))
+    before = _password_hash(app, world.target.id)
+    bare = submit(client, url, form_url=f"/admin/comptes/{world.target.id}")
+    assert bare.status_code == 200 and "Son mot de passe actuel ne marchera plus" in page_text(bare)
+    assert _password_hash(app, world.target.id) == before
+    done = client.post(url, data={"csrf_token": csrf_token_from(page_text(bare)), "confirm": "1"})
+    assert done.status_code == 200 and _password_hash(app, world.target.id) != before
