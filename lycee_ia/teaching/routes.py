@@ -177,6 +177,10 @@ def _students_page(school_class: SchoolClass, group_form: GroupForm | None = Non
         for user_id in members.get(group.id, ()):
             group_names.setdefault(user_id, []).append(group.name)
     code_active = school_class.join_code is not None and (school_class.join_code_expires_at or utcnow()) > utcnow()
+    removed = services.recently_removed(db.session, school_class)
+    # Right after a removal: its « Annuler » button beside the message.
+    wanted = small_int(request.args.get("retire"), 1, 2**31 - 1)
+    just_removed = next((r for r in removed if r.user_id == wanted), None)
     return (
         render_template(
             "teaching/students.html",
@@ -188,7 +192,8 @@ def _students_page(school_class: SchoolClass, group_form: GroupForm | None = Non
             group_form=group_form or GroupForm(formdata=None),
             code_form=JoinCodeForm(formdata=None),
             code_active=code_active,
-            removed=services.recently_removed(db.session, school_class),
+            removed=removed,
+            just_removed=just_removed,
         ),
         status,
     )
@@ -267,12 +272,8 @@ def remove_student(class_id: int, user_id: int):
         )
     services.remove_student(db.session, actor=current_user, school_class=school_class, student=student)
     db.session.commit()
-    flash(
-        f"{student.display_name} ne fait plus partie de la classe. Son travail reste enregistré. "
-        "Pour annuler, utilisez « Annuler le retrait » ci-dessous.",
-        "success",
-    )
-    return redirect(url_for("teaching.students", class_id=school_class.id) + "#retires")
+    flash(f"{student.display_name} ne fait plus partie de la classe. Son travail reste enregistré.", "success")
+    return redirect(url_for("teaching.students", class_id=school_class.id, retire=student.id))
 
 
 @bp.route("/classes/<int:class_id>/eleves/<int:user_id>/reintegrer", methods=["POST"])

@@ -58,6 +58,9 @@ def test_removal_asks_first_then_can_be_undone_with_the_groups(app, client, worl
     assert removed.status_code == 302
     listing = page_text(client.get(removed.headers["Location"]))
     assert "Annuler le retrait" in listing and "ne fait plus partie de la classe" in listing
+    # The « Annuler » button beside the message posts to the undo address.
+    top = listing.split("<h2>", 1)[0]
+    assert f'action="/classes/{world.class_a}/eleves/{world.student.id}/reintegrer"' in top and ">Annuler<" in top
     with app.app_context():
         assert db.session.get(Enrolment, (world.class_a, world.student.id)) is None
         assert db.session.get(GroupMember, (world.group_id, world.student.id)) is None
