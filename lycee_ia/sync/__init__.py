@@ -30,4 +30,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(laptop_routes.bp)
         app.context_processor(lambda: {"sync_enrol_available": True})
         register_nav(app, "sync_laptop.status", "Synchronisation", {"eleve"}, order=70)
+        if "server" not in roles:
+            app.register_blueprint(laptop_routes.elsewhere_bp)
     app.cli.add_command(cli.sync)

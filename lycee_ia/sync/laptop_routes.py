@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user, login_required, login_user
 
 from lycee_ia.accounts.access import roles_required
 from lycee_ia.accounts.models import Role
@@ -157,3 +157,15 @@ def import_state():
         return redirect(url_for("sync_laptop.status"))
     flash(f"Paquet du serveur importé : {result.acknowledged} trace(s) confirmée(s), {len(installed)} module(s) mis à jour.", "success")
     return redirect(url_for("sync_laptop.status"))
+
+
+# A laptop has no « Ordinateurs » page (laptops are managed on the school's server):
+# registered only where the server's page is not, so that the address explains itself
+# instead of answering 404.
+elsewhere_bp = Blueprint("sync_laptop_info", __name__, template_folder="templates")
+
+
+@elsewhere_bp.route("/ordinateurs")
+@login_required
+def devices_elsewhere():
+    return render_template("sync/devices_elsewhere.html", student=current_user.role == Role.STUDENT)

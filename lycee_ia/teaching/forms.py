@@ -83,10 +83,10 @@ class EditAssignmentForm(AssignmentForm):
 
 
 class AddTeacherForm(Form):
-    username = StringField(
-        "Identifiant de l'enseignant",
-        validators=[DataRequired("Indiquez un identifiant."), Length(max=64, message="64 caractères au plus.")],
-        render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
+    # Choices: the school's teachers not in the class yet (set by the view, checked on submit).
+    teacher = SelectField(
+        "Enseignant à ajouter", coerce=int, validate_choice=True,
+        description="Les comptes d'enseignant de l'établissement qui n'enseignent pas encore dans cette classe.",
     )
 
 

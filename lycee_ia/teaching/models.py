@@ -24,6 +24,8 @@ class SchoolClass(Base):
     # there is none (never made, or revoked). Unique while it exists.
     join_code: Mapped[Optional[str]] = mapped_column(String(12), unique=True)
     join_code_expires_at: Mapped[Optional[datetime]]
+    # Set when an administrator archives the class: hidden from teachers' lists, kept for the record.
+    archived_at: Mapped[Optional[datetime]]
 
     school: Mapped[Optional[School]] = relationship()
 
@@ -47,6 +49,27 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     student: Mapped[User] = relationship()
+
+
+class RemovedEnrolment(Base):
+    """The trace of a student taken out of a class, so that the removal can be undone.
+
+    Keeps the enrolment date and the groups the student was in; re-adding the
+    student (by hand, by the « Annuler » button or by re-importing the roster)
+    restores both. Deleted when the student is back.
+    """
+
+    __tablename__ = "removed_enrolments"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    enrolled_at: Mapped[datetime]
+    removed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # {"ids": [group id, ...]}
+    groups: Mapped[dict[str, Any]]
+
+    student: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class ClassGroup(Base):

@@ -17,7 +17,6 @@ from wtforms.fields.choices import SelectChoice
 
 from lycee_ia.accounts.access import admin_required, roles_required
 from lycee_ia.accounts.models import Role, School, User
-from lycee_ia.accounts.services import get_user_by_username
 from lycee_ia.content.catalogue import get_catalogue
 from lycee_ia.db import db, utcnow
 from lycee_ia.errors import fail
@@ -188,6 +187,10 @@ def _students_page(
         for user_id in members.get(group.id, ()):
             group_names.setdefault(user_id, []).append(group.name)
     code_active = school_class.join_code is not None and (school_class.join_code_expires_at or utcnow()) > utcnow()
+    removed = services.recently_removed(db.session, school_class)
+    # Right after a removal: its « Annuler » button beside the message.
+    wanted = small_int(request.args.get("retire"), 1, 2**31 - 1)
+    just_removed = next((r for r in removed if r.user_id == wanted), None)
     return (
         render_template(
             "teaching/students.html",
@@ -200,6 +203,8 @@ def _students_page(
             code_form=JoinCodeForm(formdata=None),
             code_active=code_active,
             student_form=student_form or _student_form(school_class),
+            removed=removed,
+            just_removed=just_removed,
         ),
         status,
     )
@@ -220,11 +225,33 @@ def student(class_id: int, user_id: int):
     return render_template("teaching/student.html", school_class=school_class, student=student, reports=reports)
 
 
-@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/mot-de-passe", methods=["POST"])
+def _confirmed() -> bool:
+    """True only for the confirmation page's own form: a bare POST (an old button, a
+    forged link, a double click on the list) shows the confirmation page instead."""
+    return request.method == "POST" and request.form.get("confirm") == "1"
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/mot-de-passe", methods=["GET", "POST"])
 @teacher_required
 def reset_student_password(class_id: int, user_id: int):
     school_class = load_class(class_id)
     student = load_student(school_class, user_id)
+    if not _confirmed():
+        return render_template(
+            "confirm.html",
+            title=f"Nouveau mot de passe pour {student.display_name} ?",
+            consequences=[
+                f"Un nouveau mot de passe provisoire sera créé pour {student.display_name} ({student.username}), "
+                f"élève de la classe {school_class.name}.",
+                "Son mot de passe actuel ne marchera plus et ses sessions ouvertes seront fermées. "
+                "Il ou elle devra choisir un mot de passe personnel à la prochaine connexion.",
+                "Le nouveau mot de passe s'affichera une seule fois, sur une fiche à imprimer ou à recopier.",
+            ],
+            action=url_for("teaching.reset_student_password", class_id=school_class.id, user_id=student.id),
+            button="Créer le nouveau mot de passe",
+            back=url_for("teaching.students", class_id=school_class.id),
+            danger=False,
+        )
     password = services.reset_student_password(db.session, actor=current_user, school_class=school_class, student=student)
     db.session.commit()
     # Shown once, in this response only (no-store): never kept anywhere in clear.
@@ -356,14 +383,43 @@ def module_preview(class_id: int, module_id: str):
     return render_template("teaching/module_preview.html", school_class=school_class, module=module, questions=questions)
 
 
-@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/retirer", methods=["POST"])
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/retirer", methods=["GET", "POST"])
 @teacher_required
 def remove_student(class_id: int, user_id: int):
     school_class = load_class(class_id)
     student = load_student(school_class, user_id)
+    if not _confirmed():
+        return render_template(
+            "confirm.html",
+            title=f"Retirer {student.display_name} de la classe ?",
+            consequences=[
+                f"{student.display_name} ({student.username}) ne fera plus partie de la classe {school_class.name} "
+                "ni de ses groupes, et n'aura plus les modules donnés à la classe.",
+                "Son compte reste ouvert et son travail reste enregistré.",
+                "Vous pourrez annuler : le bouton « Annuler le retrait » de la liste des élèves, ou un nouvel import "
+                "de la liste de la classe, le ou la remet dans la classe et dans ses groupes.",
+            ],
+            action=url_for("teaching.remove_student", class_id=school_class.id, user_id=student.id),
+            button="Retirer de la classe",
+            back=url_for("teaching.students", class_id=school_class.id),
+            danger=True,
+        )
     services.remove_student(db.session, actor=current_user, school_class=school_class, student=student)
     db.session.commit()
     flash(f"{student.display_name} ne fait plus partie de la classe. Son travail reste enregistré.", "success")
+    return redirect(url_for("teaching.students", class_id=school_class.id, retire=student.id))
+
+
+@bp.route("/classes/<int:class_id>/eleves/<int:user_id>/reintegrer", methods=["POST"])
+@teacher_required
+def restore_student(class_id: int, user_id: int):
+    school_class = load_class(class_id)
+    student = services.removed_student(db.session, school_class, user_id)
+    if student is None:
+        fail(404, "Cet élève n'a pas été retiré de cette classe.")
+    services.restore_student(db.session, actor=current_user, school_class=school_class, student=student)
+    db.session.commit()
+    flash(f"{student.display_name} est de retour dans la classe, avec ses groupes.", "success")
     return redirect(url_for("teaching.students", class_id=school_class.id))
 
 
@@ -719,33 +775,82 @@ def admin_classes():
     ), status
 
 
+def _admin_class_page(school_class: SchoolClass, form: AddTeacherForm, rename: ClassForm, status: int = 200):
+    teachers = services.teachers_of(db.session, school_class)
+    count = services.student_counts(db.session, [school_class.id]).get(school_class.id, 0)
+    return render_template(
+        "teaching/admin_class.html", school_class=school_class, teachers=teachers, count=count, form=form, rename=rename
+    ), status
+
+
 @bp.route("/admin/classes/<int:class_id>", methods=["GET", "POST"])
 @admin_required
 def admin_class(class_id: int):
     school_class = load_any_class(class_id)
+    candidates = {t.id: t for t in services.teachers_to_add(db.session, school_class)}
     form = AddTeacherForm()
+    form.teacher.choices = [SelectChoice(t.id, f"{t.display_name} ({t.username})") for t in candidates.values()]
+    rename = ClassForm(formdata=None, name=school_class.name)
     status = 200
     if form.validate_on_submit():
-        teacher = get_user_by_username(db.session, form.username.data)
+        teacher = candidates[form.teacher.data]
         try:
-            if teacher is None:
-                raise TeachingError(f"Aucun compte « {form.username.data} ».")
             services.add_teacher(db.session, actor=current_user, school_class=school_class, teacher=teacher)
         except TeachingError as error:
             db.session.rollback()
-            form.username.errors = [str(error)]
+            form.teacher.errors = [str(error)]
             status = 400
         else:
             db.session.commit()
             flash(f"{teacher.display_name} enseigne désormais dans la classe « {school_class.name} ».", "success")
             return redirect(url_for("teaching.admin_class", class_id=school_class.id))
     elif form.errors:
+        if "teacher" in form.errors:
+            form.teacher.errors = ["Choisissez un enseignant dans la liste."]
         status = 400
-    teachers = services.teachers_of(db.session, school_class)
-    count = services.student_counts(db.session, [school_class.id]).get(school_class.id, 0)
-    return render_template(
-        "teaching/admin_class.html", school_class=school_class, teachers=teachers, count=count, form=form
-    ), status
+    return _admin_class_page(school_class, form, rename, status)
+
+
+@bp.route("/admin/classes/<int:class_id>/renommer", methods=["POST"])
+@admin_required
+def admin_rename_class(class_id: int):
+    school_class = load_any_class(class_id)
+    rename = ClassForm()
+    form = AddTeacherForm(formdata=None)
+    form.teacher.choices = [
+        SelectChoice(t.id, f"{t.display_name} ({t.username})") for t in services.teachers_to_add(db.session, school_class)
+    ]
+    if rename.validate_on_submit():
+        old = school_class.name
+        try:
+            services.rename_class(db.session, actor=current_user, school_class=school_class, name=rename.name.data)
+        except TeachingError as error:
+            db.session.rollback()
+            school_class = load_any_class(class_id)
+            rename.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"La classe « {old} » s'appelle désormais « {school_class.name} ».", "success")
+            return redirect(url_for("teaching.admin_class", class_id=school_class.id))
+    return _admin_class_page(school_class, form, rename, 400)
+
+
+@bp.route("/admin/classes/<int:class_id>/archiver", methods=["POST"])
+@admin_required
+def admin_archive_class(class_id: int):
+    school_class = load_any_class(class_id)
+    archived = request.form.get("archived") == "1"
+    services.set_archived(db.session, actor=current_user, school_class=school_class, archived=archived)
+    db.session.commit()
+    if archived:
+        flash(
+            f"La classe « {school_class.name} » est archivée : ses enseignants ne la voient plus dans leurs listes ; "
+            "tout est conservé.",
+            "success",
+        )
+    else:
+        flash(f"La classe « {school_class.name} » est de nouveau visible de ses enseignants.", "success")
+    return redirect(url_for("teaching.admin_class", class_id=school_class.id))
 
 
 @bp.route("/admin/classes/<int:class_id>/enseignants/<int:user_id>/retirer", methods=["POST"])

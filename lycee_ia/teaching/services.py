@@ -30,6 +30,7 @@ from lycee_ia.teaching.models import (
     ClassTeacher,
     Enrolment,
     GroupMember,
+    RemovedEnrolment,
     RosterImport,
     SchoolClass,
 )
@@ -77,14 +78,36 @@ def local_day(moment: datetime) -> date:
 # --- loaders: the one place where access to a class is decided -----------------------------
 
 def classes_of_teacher(session: Session, teacher: User) -> list[SchoolClass]:
+    """The teacher's classes, archived ones left out (an administrator archives a class of past years)."""
     return list(
         session.scalars(
             select(SchoolClass)
             .join(ClassTeacher, ClassTeacher.class_id == SchoolClass.id)
-            .where(ClassTeacher.user_id == teacher.id)
+            .where(ClassTeacher.user_id == teacher.id, SchoolClass.archived_at.is_(None))
             .order_by(SchoolClass.name)
         )
     )
+
+
+def classes_of_user(session: Session, user: User) -> list[SchoolClass]:
+    """The classes a student is in, or a teacher teaches, archived ones included (an administrator's view)."""
+    link = Enrolment if user.role == Role.STUDENT else ClassTeacher
+    return list(
+        session.scalars(
+            select(SchoolClass).join(link, link.class_id == SchoolClass.id).where(link.user_id == user.id).order_by(SchoolClass.name)
+        )
+    )
+
+
+def class_names_by_user(session: Session) -> dict[int, list[str]]:
+    """User id -> names of the classes they are in (students) or teach (teachers), in two queries."""
+    names: dict[int, list[str]] = {}
+    for link in (Enrolment, ClassTeacher):
+        for user_id, name in session.execute(
+            select(link.user_id, SchoolClass.name).join(SchoolClass, SchoolClass.id == link.class_id).order_by(SchoolClass.name)
+        ):
+            names.setdefault(user_id, []).append(name)
+    return names
 
 
 def get_class_for_teacher(session: Session, teacher: User, class_id: int) -> SchoolClass | None:
@@ -160,6 +183,53 @@ def create_class(session: Session, *, actor: User | None, name: str, school: Sch
         session.add(ClassTeacher(class_id=school_class.id, user_id=actor.id))
     log_action(session, actor, "class.create", name, {"class_id": school_class.id})
     return school_class
+
+
+def rename_class(session: Session, *, actor: User | None, school_class: SchoolClass, name: str) -> None:
+    """Give the class a new name (unique in its school)."""
+    name = _class_name(name)
+    if name == school_class.name:
+        return
+    existing = session.scalar(
+        select(SchoolClass.id).where(
+            SchoolClass.name == name,
+            SchoolClass.id != school_class.id,
+            SchoolClass.school_id == school_class.school_id
+            if school_class.school_id is not None
+            else SchoolClass.school_id.is_(None),
+        )
+    )
+    if existing is not None:
+        raise TeachingError(f"La classe « {name} » existe déjà dans cet établissement.")
+    old = school_class.name
+    school_class.name = name
+    log_action(session, actor, "class.rename", name, {"class_id": school_class.id, "old_name": old})
+
+
+def set_archived(session: Session, *, actor: User | None, school_class: SchoolClass, archived: bool) -> None:
+    """Archive a class (hidden from its teachers' lists, everything kept) or bring it back."""
+    if archived == (school_class.archived_at is not None):
+        return
+    school_class.archived_at = utcnow() if archived else None
+    log_action(
+        session, actor, "class.archive" if archived else "class.unarchive", school_class.name, {"class_id": school_class.id}
+    )
+
+
+def teachers_to_add(session: Session, school_class: SchoolClass) -> list[User]:
+    """The open teacher accounts of the class's school (or with no school) not teaching in it yet."""
+    statement = (
+        select(User)
+        .where(
+            User.role == Role.TEACHER,
+            User.active.is_(True),
+            User.id.not_in(select(ClassTeacher.user_id).where(ClassTeacher.class_id == school_class.id)),
+        )
+        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.username)
+    )
+    if school_class.school_id is not None:
+        statement = statement.where(or_(User.school_id == school_class.school_id, User.school_id.is_(None)))
+    return list(session.scalars(statement))
 
 
 def student_counts(session: Session, class_ids: list[int]) -> dict[int, int]:
@@ -251,24 +321,84 @@ def enrol(session: Session, school_class: SchoolClass, student: User, at: dateti
     """Put ``student`` in the class (since ``at``, now by default); False if already there.
 
     The date counts: work due before a student joined is due for them later
-    (:func:`lycee_ia.teaching.states.due_for`).
+    (:func:`lycee_ia.teaching.states.due_for`). A student removed from this
+    class earlier comes back as they were: same enrolment date, same groups
+    (those that still exist).
     """
     if student.role != Role.STUDENT:
         raise TeachingError(f"Le compte « {student.username} » n'est pas un compte d'élève.")
     if session.get(Enrolment, (school_class.id, student.id)) is not None:
         return False
+    trace = session.get(RemovedEnrolment, (school_class.id, student.id))
+    if trace is not None:
+        session.add(Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=trace.enrolled_at))
+        wanted = {int(i) for i in (trace.groups or {}).get("ids", [])}
+        for group_id in session.scalars(
+            select(ClassGroup.id).where(ClassGroup.class_id == school_class.id, ClassGroup.id.in_(wanted))
+        ):
+            session.add(GroupMember(group_id=group_id, user_id=student.id))
+        session.delete(trace)
+        return True
     session.add(Enrolment(class_id=school_class.id, user_id=student.id, enrolled_at=at or utcnow()))
     return True
 
 
 def remove_student(session: Session, *, actor: User | None, school_class: SchoolClass, student: User) -> None:
-    """Take a student out of the class and its groups. Their learning events stay."""
+    """Take a student out of the class and its groups. Their learning events stay.
+
+    A trace is kept (:class:`RemovedEnrolment`) so that :func:`restore_student`
+    or a new import of the roster puts them back as they were.
+    """
+    enrolment = session.get(Enrolment, (school_class.id, student.id))
     group_ids = select(ClassGroup.id).where(ClassGroup.class_id == school_class.id)
+    groups = sorted(
+        session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(group_ids))
+        )
+    )
+    if enrolment is not None:
+        old = session.get(RemovedEnrolment, (school_class.id, student.id))
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.add(
+            RemovedEnrolment(
+                class_id=school_class.id,
+                user_id=student.id,
+                enrolled_at=enrolment.enrolled_at,
+                removed_by_id=actor.id if actor else None,
+                groups={"ids": groups},
+            )
+        )
     session.execute(
         delete(GroupMember).where(GroupMember.user_id == student.id, GroupMember.group_id.in_(group_ids))
     )
     session.execute(delete(Enrolment).where(Enrolment.class_id == school_class.id, Enrolment.user_id == student.id))
     log_action(session, actor, "class.remove_student", student.username, {"class_id": school_class.id})
+
+
+def removed_student(session: Session, school_class: SchoolClass, user_id: int) -> User | None:
+    """A student taken out of this class and not back yet, or None."""
+    trace = session.get(RemovedEnrolment, (school_class.id, user_id))
+    return trace.student if trace is not None else None
+
+
+def recently_removed(session: Session, school_class: SchoolClass, limit: int | None = 10) -> list[RemovedEnrolment]:
+    """The removals from the class not undone yet, newest first (for the « Annuler » buttons)."""
+    statement = (
+        select(RemovedEnrolment)
+        .where(RemovedEnrolment.class_id == school_class.id)
+        .order_by(RemovedEnrolment.removed_at.desc())
+    )
+    return list(session.scalars(statement if limit is None else statement.limit(limit)))
+
+
+def restore_student(session: Session, *, actor: User | None, school_class: SchoolClass, student: User) -> None:
+    """Undo a removal: the student is back in the class and in their groups."""
+    if session.get(RemovedEnrolment, (school_class.id, student.id)) is None:
+        raise TeachingError("Cet élève n'a pas été retiré de cette classe.")
+    enrol(session, school_class, student)
+    log_action(session, actor, "class.restore_student", student.username, {"class_id": school_class.id})
 
 
 def reset_student_password(session: Session, *, actor: User, school_class: SchoolClass, student: User) -> str:
@@ -759,7 +889,14 @@ def _reachable_students(actor: User | None):
         .join(ClassTeacher, ClassTeacher.class_id == Enrolment.class_id)
         .where(ClassTeacher.user_id == actor.id)
     )
-    return statement.where(User.id.in_(mine))
+    # A student taken out of one of the teacher's classes (and not back yet) is
+    # still theirs to put back: re-importing the class's file re-enrols them.
+    removed = (
+        select(RemovedEnrolment.user_id)
+        .join(ClassTeacher, ClassTeacher.class_id == RemovedEnrolment.class_id)
+        .where(ClassTeacher.user_id == actor.id)
+    )
+    return statement.where(or_(User.id.in_(mine), User.id.in_(removed)))
 
 
 def _accounts_named(session: Session, usernames: set[str], actor: User | None) -> dict[str, User]:
@@ -802,6 +939,12 @@ def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRo
     for student in in_class:
         by_name.setdefault((fold(student.first_name), fold(student.last_name)), []).append(student)
     enrolled_ids = {s.id for s in in_class}
+    # Students removed from this class (and not back): the same name in the file is
+    # the same person, re-enrolled with their groups rather than given a second account.
+    removed_by_name: dict[tuple[str, str], list[User]] = {}
+    for trace in recently_removed(session, school_class, limit=None):
+        if trace.student.id not in enrolled_ids and trace.student.role == Role.STUDENT:
+            removed_by_name.setdefault((fold(trace.student.first_name), fold(trace.student.last_name)), []).append(trace.student)
     given = _accounts_named(session, {r.username for r in rows if r.username}, actor)
     # Every account whose username starts like one we may generate: the
     # numbers to skip.
@@ -844,14 +987,15 @@ def plan_import(session: Session, school_class: SchoolClass, rows: list[RosterRo
                 action = "already" if user.id in enrolled_ids else "enrol"
                 plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, action, user.username, user.id, row.group))
             continue
-        same = by_name.get(name, [])
+        same = by_name.get(name, []) or removed_by_name.get(name, [])
         if len(same) > 1:
             plan.problems.append(
                 Problem(row.line, f"plusieurs élèves de la classe s'appellent {row.first_name} {row.last_name} : indiquez l'identifiant dans la colonne « Identifiant ».")
             )
             continue
         if same:
-            plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, "already", same[0].username, same[0].id, row.group))
+            action = "already" if same[0].id in enrolled_ids else "enrol"
+            plan.students.append(PlannedStudent(row.line, row.first_name, row.last_name, action, same[0].username, same[0].id, row.group))
             continue
         base = username_base(row.first_name, row.last_name)
         username, number = base, 1
@@ -968,7 +1112,11 @@ def import_roster(session: Session, *, actor: User | None, school_class: SchoolC
             user = session.get(User, planned.user_id)
             if planned.action == "enrol":
                 enrolled.append(user)
+        trace = session.get(RemovedEnrolment, (school_class.id, user.id))
+        restored = {int(i) for i in (trace.groups or {}).get("ids", [])} if trace is not None else set()
         enrol(session, school_class, user)
+        for group_id in restored:
+            members.setdefault(group_id, set()).add(user.id)
         if planned.group:
             group = groups.get(fold(planned.group))
             if group is None:

@@ -12,6 +12,7 @@ import uuid
 
 from sqlalchemy import select
 
+from lycee_ia.admin.labels import ACTION_LABELS
 from lycee_ia.accounts.models import Role, User
 from lycee_ia.admin.models import AuditEntry
 from lycee_ia.db import db, utcnow
@@ -59,7 +60,7 @@ def test_events_refused_from_a_push_are_logged_under_the_laptops_student(app, cl
         assert entry.actor_id == student.id
     admin = make_user(Role.ADMIN, username="admin.journal")
     login(client, admin.username)
-    refused = [row for row in _journal_rows(client) if row[2] == "sync.refused"]
+    refused = [row for row in _journal_rows(client) if row[2] == ACTION_LABELS["sync.refused"]]
     assert refused and refused[0][1] == "lea" and refused[0][3] == f"lea (ordinateur {DEVICE})"
 
 
@@ -96,7 +97,7 @@ def test_an_administrators_reset_of_a_teachers_password_is_logged_and_opens_no_c
     teacher_client = app.test_client()
     login(teacher_client, teacher.username)
     login(client, admin.username)
-    slip = submit(client, f"/admin/comptes/{teacher.id}/mot-de-passe", form_url=f"/admin/comptes/{teacher.id}")
+    slip = submit(client, f"/admin/comptes/{teacher.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/admin/comptes/{teacher.id}")
     assert slip.status_code == 200
     text = page_text(slip)
     assert "inscrite au journal d'administration, à votre nom" in text
@@ -108,7 +109,7 @@ def test_an_administrators_reset_of_a_teachers_password_is_logged_and_opens_no_c
         assert db.session.get(User, teacher.id).must_change_password
     # The teacher's own session ended; the journal shows who reset the password.
     assert teacher_client.get(f"/classes/{class_id}").status_code == 302
-    assert ["admin.reset", "user.reset_password", "prof.reset"] in [row[1:4] for row in _journal_rows(client)]
+    assert ["admin.reset", ACTION_LABELS["user.reset_password"], "prof.reset"] in [row[1:4] for row in _journal_rows(client)]
     # Signed in with the temporary password, no class page, no dashboard: only "Mon compte".
     impostor = app.test_client()
     login(impostor, teacher.username, password)

@@ -53,16 +53,16 @@ def test_an_administrator_resets_a_password_and_closes_an_account(client, login_
     student = make_user("eleve")
     student_client = app.test_client()
     login(student_client, student.username)
-    response = submit(client, f"/admin/comptes/{student.id}/mot-de-passe", form_url=f"/admin/comptes/{student.id}")
+    response = submit(client, f"/admin/comptes/{student.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/admin/comptes/{student.id}")
     assert response.status_code == 200
     assert "Nouveau mot de passe" in page_text(response)
     # The student's open session ended with the reset.
     assert student_client.get("/accueil").status_code == 302
-    submit(client, f"/admin/comptes/{student.id}/activation", {"active": "0"}, form_url=f"/admin/comptes/{student.id}")
+    submit(client, f"/admin/comptes/{student.id}/activation", {"active": "0", "confirm": "1"}, form_url=f"/admin/comptes/{student.id}")
     with app.app_context():
         assert not db.session.get(User, student.id).active
     log = client.get("/admin/journal").get_data(as_text=True)
-    assert "user.reset_password" in log and "user.deactivate" in log
+    assert "Nouveau mot de passe provisoire" in log and "Compte fermé" in log
 
 
 def test_the_account_list_searches_and_filters(client, login_as, make_user):

@@ -86,6 +86,7 @@ TABLE = [
     # --- administration ----------------------------------------------------------------------
     Entry("admin.index", "GET", lambda w: "/admin/", admin_only(200)),
     Entry("admin.users", "GET", lambda w: "/admin/comptes", admin_only(200)),
+    Entry("admin.export_users", "GET", lambda w: "/admin/comptes.csv", admin_only(200)),
     Entry("admin.user_detail", "GET", lambda w: f"/admin/comptes/{w.target.id}", admin_only(200)),
     Entry("admin.create_account", "GET", lambda w: "/admin/comptes/nouveau", admin_only(200)),
     Entry("admin.audit_log", "GET", lambda w: "/admin/journal", admin_only(200)),
@@ -98,6 +99,9 @@ TABLE = [
     Entry("teaching.print_overview", "GET", lambda w: f"{_class(w)}/imprimer", class_teacher(200)),
     Entry("teaching.export_overview", "GET", lambda w: f"{_class(w)}/suivi.csv", class_teacher(200)),
     Entry("teaching.students", "GET", lambda w: f"{_class(w)}/eleves", class_teacher(200)),
+    # Confirmation pages (they act only on their own POST form).
+    Entry("teaching.reset_student_password", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/mot-de-passe", class_teacher(200)),
+    Entry("teaching.remove_student", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/retirer", class_teacher(200)),
     Entry("teaching.student", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}", class_teacher(200)),
     Entry("teaching.edit_student", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/modifier", class_teacher(200)),
     Entry("teaching.reprint_slip", "GET", lambda w: f"{_class(w)}/eleves/{w.student.id}/fiche", class_teacher(200)),
@@ -156,12 +160,21 @@ TABLE = [
         lambda w: {"username": "cree.par.admin", "first_name": "Créé", "last_name": "", "role": "eleve", "email": ""},
     ),
     Entry("admin.toggle_active", "POST", lambda w: f"/admin/comptes/{w.target.id}/activation", admin_only(302), lambda w: {"active": "1"}),
-    Entry("admin.reset_user_password", "POST", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200), lambda w: {}),
+    # The confirmation page before closing an account.
+    Entry("admin.toggle_active", "GET", lambda w: f"/admin/comptes/{w.target.id}/activation?active=0", admin_only(200)),
+    Entry("admin.reset_user_password", "POST", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200), lambda w: {"confirm": "1"}),
+    Entry("admin.reset_user_password", "GET", lambda w: f"/admin/comptes/{w.target.id}/mot-de-passe", admin_only(200)),
     Entry(
         "teaching.admin_classes", "POST", lambda w: "/admin/classes", admin_only(302), lambda w: {"name": "1re C", "school": str(w.school_id)}
     ),
     Entry(
-        "teaching.admin_class", "POST", lambda w: f"/admin/classes/{w.class_a}", admin_only(302), lambda w: {"username": w.spare_teacher.username}
+        "teaching.admin_class", "POST", lambda w: f"/admin/classes/{w.class_a}", admin_only(302), lambda w: {"teacher": str(w.spare_teacher.id)}
+    ),
+    Entry(
+        "teaching.admin_rename_class", "POST", lambda w: f"/admin/classes/{w.class_a}/renommer", admin_only(302), lambda w: {"name": "2nde A bis"}
+    ),
+    Entry(
+        "teaching.admin_archive_class", "POST", lambda w: f"/admin/classes/{w.class_b}/archiver", admin_only(302), lambda w: {"archived": "1"}
     ),
     Entry(
         "teaching.admin_remove_teacher",
@@ -208,7 +221,7 @@ TABLE = [
     ),
     Entry("teaching.reprint_slip", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/fiche", class_teacher(200), lambda w: {}),
     Entry(
-        "teaching.reset_student_password", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/mot-de-passe", class_teacher(200), lambda w: {}
+        "teaching.reset_student_password", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/mot-de-passe", class_teacher(200), lambda w: {"confirm": "1"}
     ),
     # A student of class B joins class A with its code; the student of A is already in it.
     Entry("teaching.join", "POST", lambda w: "/rejoindre", expect(student=400, other_student=302), lambda w: {"code": w.join_code}),
@@ -228,7 +241,11 @@ TABLE = [
         "teaching.withdraw_assignment", "POST", lambda w: f"{_class(w)}/devoirs/{w.assignment_id}/retirer", class_teacher(302), lambda w: {}
     ),
     Entry("teaching.delete_group", "POST", lambda w: f"{_class(w)}/groupes/{w.group_id}/supprimer", class_teacher(302), lambda w: {}),
-    Entry("teaching.remove_student", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/retirer", class_teacher(302), lambda w: {}),
+    Entry(
+        "teaching.remove_student", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/retirer", class_teacher(302), lambda w: {"confirm": "1"}
+    ),
+    # Undoing the removal just made (404 for a student never removed, as for another class).
+    Entry("teaching.restore_student", "POST", lambda w: f"{_class(w)}/eleves/{w.student.id}/reintegrer", class_teacher(302), lambda w: {}),
     Entry("accounts.logout", "POST", lambda w: "/deconnexion", everyone(302), lambda w: {}),
 ]
 

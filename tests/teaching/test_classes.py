@@ -36,15 +36,21 @@ def test_an_administrator_gives_a_class_to_several_teachers(app, client, world):
     login(other, world.other_teacher.username)
     assert other.get(f"/classes/{world.class_a}").status_code == 404
     login(client, world.admin.username)
-    response = submit(client, f"/admin/classes/{world.class_a}", {"username": world.other_teacher.username})
+    # Picked from the list of the school's teachers, not typed.
+    picker = page_text(client.get(f"/admin/classes/{world.class_a}"))
+    assert f'<option value="{world.other_teacher.id}">' in picker
+    assert f'<option value="{world.teacher.id}">' not in picker  # already teaching there
+    assert f'<option value="{world.student.id}">' not in picker
+    response = submit(client, f"/admin/classes/{world.class_a}", {"teacher": str(world.other_teacher.id)})
     assert response.status_code == 302
     assert other.get(f"/classes/{world.class_a}").status_code == 200
     page = page_text(client.get("/admin/classes"))
     assert "prof.a, prof.b" in page
-    refused = submit(client, f"/admin/classes/{world.class_a}", {"username": world.student.username})
-    assert refused.status_code == 400 and "n'est pas un compte d'enseignant" in page_text(refused)
-    unknown = submit(client, f"/admin/classes/{world.class_a}", {"username": "personne"})
-    assert unknown.status_code == 400 and "Aucun compte « personne »" in page_text(unknown)
+    # A forged choice (a student's id, an id not in the list) is refused.
+    refused = submit(client, f"/admin/classes/{world.class_a}", {"teacher": str(world.student.id)})
+    assert refused.status_code == 400 and "Choisissez un enseignant dans la liste" in page_text(refused)
+    unknown = submit(client, f"/admin/classes/{world.class_a}", {"teacher": "abc"})
+    assert unknown.status_code == 400
     submit(
         client,
         f"/admin/classes/{world.class_a}/enseignants/{world.other_teacher.id}/retirer",
@@ -112,7 +118,7 @@ def test_removing_a_student_keeps_their_learning_events(app, client, world):
         events = db.session.scalar(select(func.count()).select_from(LearningEvent).where(LearningEvent.user_id == student.id))
         assert events > 0
     login(client, world.teacher.username)
-    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/retirer", form_url=f"/classes/{world.class_a}/eleves")
+    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/retirer", {"confirm": "1"}, form_url=f"/classes/{world.class_a}/eleves")
     assert response.status_code == 302
     assert "Son travail reste enregistré" in page_text(client.get(response.headers["Location"]))
     with app.app_context():
@@ -129,7 +135,7 @@ def test_a_teacher_resets_a_students_password_and_gets_a_slip(app, client, world
     student = app.test_client()
     login(student, world.student.username)
     login(client, world.teacher.username)
-    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/mot-de-passe", form_url=f"/classes/{world.class_a}/eleves")
+    response = submit(client, f"/classes/{world.class_a}/eleves/{world.student.id}/mot-de-passe", {"confirm": "1"}, form_url=f"/classes/{world.class_a}/eleves")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     password = page_text(response).split("Mot de passe provisoire : <code>")[1].split("</code>")[0]
     # The old session ends; the new password works and must be changed.
@@ -140,7 +146,7 @@ def test_a_teacher_resets_a_students_password_and_gets_a_slip(app, client, world
     # Not for a student of another class.
     assert client.post(
         f"/classes/{world.class_a}/eleves/{world.other_student.id}/mot-de-passe",
-        data={"csrf_token": _token(client)},
+        data={"csrf_token": _token(client), "confirm": "1"},
     ).status_code == 404
 
 
