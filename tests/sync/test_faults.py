@@ -13,6 +13,7 @@ import random
 import signal
 import subprocess
 import threading
+import time
 
 from sqlalchemy import func, select
 
@@ -94,9 +95,15 @@ def test_laptop_killed_mid_sync(app, make_user, make_laptop, proxy):
     process.wait(timeout=10)
     proxy.release.set()
     acked = laptop.acked()
-    server = _server_ids(app)
     # The held batch and the one before it reached the server (with two requests in
     # flight, a third may have too); at most the first answer was taken before the kill.
+    # The other request in flight may still be waiting for the database when the held
+    # one is answered: give the server a moment to finish it.
+    deadline = time.monotonic() + 15
+    server = _server_ids(app)
+    while len(server) < 50 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        server = _server_ids(app)
     assert len(server) in (50, 75) and len(acked) in (0, 25) and acked <= server
     result = laptop.cli("sync", "now", LYCEE_IA_SYNC_BATCH_SIZE="25")
     assert "0 en attente" in result.stdout
