@@ -2,8 +2,7 @@
 
 import pytest
 
-from lycee_ia.demo import DEMO_PASSWORD
-from tests.browser.test_phone_layout import PHONE, _assert_fits
+from tests.browser.test_phone_layout import _assert_fits, _phone_as
 from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
@@ -14,15 +13,8 @@ def sign_in(browser, live_server):
     contexts = []
 
     def do(username: str):
-        context = browser.new_context(base_url=live_server, bypass_csp=True, viewport=PHONE)
+        context, page = _phone_as(browser, live_server, username)
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/connexion")
-        page.get_by_label("Identifiant").fill(username)
-        page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/accueil")
         return page
 
     yield do

@@ -89,7 +89,8 @@ def test_pushes_over_the_rate_get_429_with_retry_after_counted_by_every_app_node
     over = _push(other_node.test_client(), token, _events(student, 1))
     assert over.status_code == 429
     assert over.json["code"] == "quota" and "réessaiera" in over.json["message"]
-    assert 1 <= int(over.headers["Retry-After"]) <= 61
+    wait = int(over.headers["Retry-After"])
+    assert 1 <= wait <= 61  # within the current minute
     assert _stored(app) == 3
     # A bad body counts as a push too: it cannot be used to get around the rate.
     _open_window(app)
